@@ -1,0 +1,110 @@
+//! The one error type. It never holds the API key: requests are built from the key only in the transport.
+
+/// What went wrong, in the terms a caller acts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Bad input, refused before any request.
+    InvalidArgument,
+    /// The key was refused.
+    Authentication,
+    /// The key is valid but not allowed to do this.
+    PermissionDenied,
+    /// No such file.
+    NotFound,
+    /// Too many requests; waiting helps.
+    RateLimit,
+    /// Out of money or quota; waiting does not help.
+    InsufficientBalance,
+    /// The provider refused the request as malformed.
+    InvalidRequest,
+    /// The provider failed.
+    Server,
+    /// The network failed before a response arrived.
+    Connection,
+    /// An attempt took longer than the timeout.
+    Timeout,
+    /// The caller's signal aborted the call.
+    Aborted,
+    /// The response could not be understood.
+    Decode,
+    /// The provider cannot do this operation.
+    Unsupported,
+}
+
+impl Kind {
+    /// The name JS sees in `error.kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::InvalidArgument => "invalid_argument",
+            Kind::Authentication => "authentication",
+            Kind::PermissionDenied => "permission_denied",
+            Kind::NotFound => "not_found",
+            Kind::RateLimit => "rate_limit",
+            Kind::InsufficientBalance => "insufficient_balance",
+            Kind::InvalidRequest => "invalid_request",
+            Kind::Server => "server",
+            Kind::Connection => "connection",
+            Kind::Timeout => "timeout",
+            Kind::Aborted => "aborted",
+            Kind::Decode => "decode",
+            Kind::Unsupported => "unsupported",
+        }
+    }
+    /// Whether this kind of failure usually goes away when tried again.
+    pub fn retryable(self) -> bool {
+        matches!(self, Kind::RateLimit | Kind::Server | Kind::Connection | Kind::Timeout)
+    }
+}
+
+/// The body a failed response carried.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Raw {
+    /// Valid JSON text, handed to JS parsed.
+    Json(String),
+    /// Any other text, handed to JS as a string.
+    Text(String),
+}
+
+/// A classified failure of one call.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Error {
+    /// What went wrong.
+    pub kind: Kind,
+    /// A sentence for people.
+    pub message: String,
+    /// HTTP status of the last attempt, if one answered.
+    pub status: Option<u16>,
+    /// The provider's own code, as a string.
+    pub code: Option<String>,
+    /// The provider's request id of the last attempt.
+    pub request_id: Option<String>,
+    /// Whether trying again may succeed.
+    pub retryable: bool,
+    /// Requests made.
+    pub attempts: u32,
+    /// The body of the failed response.
+    pub raw: Option<Raw>,
+}
+
+impl Error {
+    /// An error of `kind` with the kind's usual retryability and nothing else known.
+    pub fn new(kind: Kind, message: impl Into<String>) -> Error {
+        Error {
+            kind,
+            message: message.into(),
+            status: None,
+            code: None,
+            request_id: None,
+            retryable: kind.retryable(),
+            attempts: 0,
+            raw: None,
+        }
+    }
+    /// Refused input, before any request.
+    pub fn invalid(message: impl Into<String>) -> Error {
+        Error::new(Kind::InvalidArgument, message)
+    }
+}
+
+/// The result of every fallible operation here.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,737 @@
+//! Sans-IO provider logic: a unified operation becomes a plain `HttpRequest`; a plain `HttpResponse` becomes
+//! unified values or a classified `Error`. Nothing here touches JS, so it all runs under plain `cargo test`.
+
+pub mod minimax;
+pub mod moonshot;
+pub mod openai;
+pub mod zhipu;
+
+use crate::error::{Error, Kind, Raw, Result};
+use crate::json::{self, Json};
+
+const MB: u64 = 1024 * 1024;
+
+/// One of the supported platforms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Provider {
+    /// MiniMax (api.minimax.io / api.minimaxi.com).
+    MiniMax,
+    /// Moonshot / Kimi.
+    Moonshot,
+    /// Zhipu BigModel / Z.ai.
+    Zhipu,
+    /// Any host speaking OpenAI's /v1/files.
+    OpenAi,
+}
+
+/// Every provider, in the order the docs list them.
+pub const ALL: [Provider; 4] = [Provider::MiniMax, Provider::Moonshot, Provider::Zhipu, Provider::OpenAi];
+
+impl Provider {
+    /// The provider named `s` in JS.
+    pub fn from_name(s: &str) -> Option<Provider> {
+        ALL.into_iter().find(|p| p.name() == s)
+    }
+    /// The name JS uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::MiniMax => "minimax",
+            Provider::Moonshot => "moonshot",
+            Provider::Zhipu => "zhipu",
+            Provider::OpenAi => "openai",
+        }
+    }
+    /// The base URL used when the caller gives none.
+    pub fn default_base(self) -> &'static str {
+        match self {
+            Provider::MiniMax => "https://api.minimax.io",
+            Provider::Moonshot => "https://api.moonshot.ai/v1",
+            Provider::Zhipu => "https://open.bigmodel.cn/api/paas/v4",
+            Provider::OpenAi => "https://api.openai.com/v1",
+        }
+    }
+    /// Purposes `list` needs one at a time, or `None` when one request lists every purpose.
+    pub fn list_purposes(self) -> Option<&'static [&'static str]> {
+        match self {
+            Provider::MiniMax => Some(minimax::LIST_PURPOSES),
+            Provider::Zhipu => Some(zhipu::LIST_PURPOSES),
+            Provider::Moonshot | Provider::OpenAi => None,
+        }
+    }
+    /// Builds the upload request; the transport appends the file part.
+    pub fn create(self, base: &str, purpose: &str) -> HttpRequest {
+        let path = if self == Provider::MiniMax { "/v1/files/upload" } else { "/files" };
+        HttpRequest { method: Method::Post, url: [base, path].concat(), body: Body::Multipart { purpose: purpose.into() } }
+    }
+    /// Builds one list request; `q.purpose` must be set where the provider needs it.
+    pub fn list(self, base: &str, q: &ListQuery) -> HttpRequest {
+        match self {
+            Provider::MiniMax => minimax::list(base, q.purpose.as_deref().unwrap_or_default()),
+            Provider::Moonshot => get([base, "/files"].concat()),
+            Provider::Zhipu | Provider::OpenAi => openai::list(base, q),
+        }
+    }
+    /// Builds the retrieve request (Zhipu has none: callers emulate it from list pages).
+    pub fn retrieve(self, base: &str, id: &str) -> Result<HttpRequest> {
+        match self {
+            Provider::MiniMax => minimax::by_id(base, "/v1/files/retrieve", id),
+            Provider::Zhipu => Err(Error::new(Kind::Unsupported, "zhipu has no retrieve endpoint")),
+            _ => Ok(get(file_url(base, id, "")?)),
+        }
+    }
+    /// Builds the download request.
+    pub fn content(self, base: &str, id: &str) -> Result<HttpRequest> {
+        match self {
+            Provider::MiniMax => minimax::by_id(base, "/v1/files/retrieve_content", id),
+            _ => Ok(get(file_url(base, id, "/content")?)),
+        }
+    }
+    /// Builds the delete request; MiniMax needs the file's purpose.
+    pub fn delete(self, base: &str, id: &str, purpose: &str) -> Result<HttpRequest> {
+        match self {
+            Provider::MiniMax => minimax::delete(base, id, purpose),
+            _ => Ok(HttpRequest { method: Method::Delete, url: file_url(base, id, "")?, body: Body::Empty }),
+        }
+    }
+    /// Reads an upload or retrieve response.
+    pub fn parse_file(self, resp: &HttpResponse) -> Result<FileObject> {
+        let body = self.check(resp)?;
+        let obj = if self == Provider::MiniMax { body.get("file") } else { Some(&body) };
+        obj.ok_or(())
+            .and_then(|o| FileObject::from_json(self, o))
+            .map_err(|()| self.decode(resp, "the response holds no valid file object"))
+    }
+    /// Reads one list response.
+    pub fn parse_list(self, resp: &HttpResponse) -> Result<Page> {
+        let body = self.check(resp)?;
+        let key = if self == Provider::MiniMax { "files" } else { "data" };
+        let items = match body.get(key) {
+            Some(Json::Null) => Some(&[][..]),
+            Some(v) => v.as_arr(),
+            None => None,
+        };
+        let has_more = match body.get("has_more") {
+            None | Some(Json::Null) => Some(false),
+            Some(v) => v.as_bool(),
+        };
+        let bad = || self.decode(resp, "the response holds no valid file list");
+        let (items, has_more) = items.zip(has_more).ok_or_else(bad)?;
+        let files = items.iter().map(|o| FileObject::from_json(self, o)).collect::<std::result::Result<_, ()>>();
+        Ok(Page { files: files.map_err(|()| bad())?, has_more })
+    }
+    /// Reads a delete response.
+    pub fn parse_delete(self, resp: &HttpResponse) -> Result<()> {
+        let body = self.check(resp)?;
+        if self == Provider::MiniMax {
+            return Ok(());
+        }
+        match body.get("deleted").and_then(Json::as_bool) {
+            Some(true) => Ok(()),
+            Some(false) => Err(Error { retryable: false, ..self.decode(resp, "the provider answered deleted: false") }),
+            None => Err(self.decode(resp, "the response does not say whether the file was deleted")),
+        }
+    }
+    /// Whether a download response must be read to know it succeeded: every error status, and MiniMax JSON
+    /// (its errors arrive as 200 with `base_resp`).
+    pub fn content_needs_body(self, status: u16, content_type: Option<&str>) -> bool {
+        !(200..300).contains(&status)
+            || (self == Provider::MiniMax && content_type.is_some_and(|t| t.to_ascii_lowercase().contains("json")))
+    }
+    /// Checks a download response whose body was read.
+    pub fn check_content(self, resp: &HttpResponse) -> Result<()> {
+        self.check(resp).map(drop)
+    }
+
+    /// Parses the body and turns every provider error into an `Error`; on success returns the JSON.
+    pub fn check<'a>(self, resp: &'a HttpResponse) -> Result<Json<'a>> {
+        let text = std::str::from_utf8(&resp.body).ok();
+        let body = text.and_then(json::parse);
+        let ok = (200..300).contains(&resp.status);
+        let class = body.as_ref().and_then(|b| match self {
+            Provider::MiniMax => minimax::classify(resp.status, b),
+            Provider::Moonshot => moonshot::classify(resp.status, b),
+            Provider::Zhipu => zhipu::classify(resp.status, b),
+            Provider::OpenAi => openai::classify(resp.status, b),
+        });
+        match (class, body) {
+            (None, Some(b)) if ok => Ok(b),
+            (None, None) if ok => Err(self.decode(resp, "the response is not valid JSON")),
+            (class, body) => {
+                let class = class.unwrap_or_else(|| Class::status(resp.status, None, None));
+                Err(self.fail(resp, body.as_ref(), class))
+            }
+        }
+    }
+
+    /// A `decode` error about a response that answered but made no sense.
+    pub fn decode(self, resp: &HttpResponse, why: &str) -> Error {
+        let class = Class { kind: Kind::Decode, code: None, message: Some(why.into()), retryable: false };
+        let body = std::str::from_utf8(&resp.body).ok().and_then(json::parse);
+        self.fail(resp, body.as_ref(), class)
+    }
+
+    fn fail(self, resp: &HttpResponse, body: Option<&Json>, class: Class) -> Error {
+        let mut message = String::from(self.name());
+        message.push(' ');
+        message.push_str(&num(u64::from(resp.status)));
+        if let Some(code) = &class.code {
+            message.push_str(" [");
+            message.push_str(code);
+            message.push(']');
+        }
+        message.push_str(": ");
+        message.push_str(class.message.as_deref().unwrap_or_else(|| status_text(resp.status)));
+        let retryable = match resp.header("x-should-retry") {
+            Some("true") => true,
+            Some("false") => false,
+            _ => class.retryable,
+        };
+        let raw = match body {
+            Some(_) => Raw::Json(String::from_utf8_lossy(&resp.body).into_owned()),
+            None => Raw::Text(String::from_utf8_lossy(&resp.body).into_owned()),
+        };
+        Error {
+            kind: class.kind,
+            message,
+            status: Some(resp.status),
+            code: class.code,
+            request_id: self.request_id(resp, body),
+            retryable,
+            attempts: 0,
+            raw: (!resp.body.is_empty()).then_some(raw),
+        }
+    }
+
+    /// The one place request ids are read: this provider's own header first, then every other known one, then the body.
+    pub fn request_id(self, resp: &HttpResponse, body: Option<&Json>) -> Option<String> {
+        let own = match self {
+            Provider::MiniMax => "trace-id",
+            Provider::Moonshot => "msh-request-id",
+            Provider::Zhipu | Provider::OpenAi => "x-request-id",
+        };
+        let from_body = || {
+            body.and_then(|b| b.get("request_id").or_else(|| b.get("trace_id")))
+                .and_then(Json::as_str)
+                .map(String::from)
+        };
+        std::iter::once(own)
+            .chain(REQUEST_ID_HEADERS.iter().copied())
+            .find_map(|h| resp.header(h).filter(|v| !v.is_empty()))
+            .map(String::from)
+            .or_else(from_body)
+    }
+
+    /// The largest file the provider documents for `purpose` (by extension where limits differ by type).
+    pub fn max_bytes(self, purpose: &str, filename: &str) -> Option<u64> {
+        let ext = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+        let is = |list: &[&str]| list.contains(&ext.as_str());
+        match self {
+            Provider::MiniMax => match purpose {
+                "voice_clone" | "prompt_audio" => Some(20 * MB),
+                "video_generation_input" if is(&["jpg", "jpeg", "png", "webp", "heic", "heif"]) => Some(30 * MB),
+                "video_generation_input" if is(&["wav", "mp3"]) => Some(15 * MB),
+                "video_generation_input" => Some(50 * MB),
+                _ => None,
+            },
+            Provider::Moonshot => Some(100 * MB),
+            Provider::Zhipu => match purpose {
+                "code-interpreter" | "agent" if is(&["png", "jpg", "jpeg"]) => Some(5 * MB),
+                "code-interpreter" | "agent" => Some(20 * MB),
+                "voice-clone-input" => Some(10 * MB),
+                _ => Some(100 * MB),
+            },
+            Provider::OpenAi => Some(512 * MB),
+        }
+    }
+
+    /// What this provider can do, as the JSON `LlmFiles.capabilities()` returns.
+    pub fn capabilities(self) -> &'static str {
+        match self {
+            Provider::MiniMax => minimax::CAPABILITIES,
+            Provider::Moonshot => moonshot::CAPABILITIES,
+            Provider::Zhipu => zhipu::CAPABILITIES,
+            Provider::OpenAi => openai::CAPABILITIES,
+        }
+    }
+}
+
+/// Response headers that carry a request id, lower-case; the transport reads exactly these (and `HEADERS`).
+pub const REQUEST_ID_HEADERS: &[&str] = &[
+    "trace-id",
+    "msh-request-id",
+    "x-request-id",
+    "ga-traceid",
+    "x-log-id",
+    "minimax-request-id",
+    "x-mm-request-id",
+    "alb_request_id",
+    "x-msh-trace-id",
+];
+
+/// Other response headers the client reads.
+pub const HEADERS: &[&str] = &["content-type", "retry-after", "retry-after-ms", "x-should-retry"];
+
+/// HTTP method of a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// GET.
+    Get,
+    /// POST.
+    Post,
+    /// DELETE.
+    Delete,
+}
+
+impl Method {
+    /// The method's name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// What a request carries.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Body {
+    /// Nothing.
+    Empty,
+    /// A JSON document.
+    Json(String),
+    /// multipart/form-data with `purpose` then the caller's file as `file`.
+    Multipart {
+        /// The `purpose` field.
+        purpose: String,
+    },
+}
+
+/// A request, as plain data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HttpRequest {
+    /// Method.
+    pub method: Method,
+    /// Full URL, already percent-encoded.
+    pub url: String,
+    /// Body.
+    pub body: Body,
+}
+
+/// A response, as plain data.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HttpResponse {
+    /// Status code.
+    pub status: u16,
+    /// Headers the client reads, names lower-case.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes (empty when not read).
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The value of header `name` (lower-case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Parameters of `list`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListQuery {
+    /// Only files of this purpose.
+    pub purpose: Option<String>,
+    /// At most this many files.
+    pub limit: Option<u32>,
+    /// Files after this id.
+    pub after: Option<String>,
+    /// Sort order.
+    pub order: Option<String>,
+}
+
+/// A file, in OpenAI's field names.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileObject {
+    /// Id, a string everywhere (MiniMax's int64 in decimal).
+    pub id: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Name.
+    pub filename: String,
+    /// Purpose.
+    pub purpose: String,
+    /// Processing status, where the provider has one.
+    pub status: Option<String>,
+    /// The provider's own object, as JSON text.
+    pub raw: String,
+}
+
+impl FileObject {
+    fn from_json(p: Provider, o: &Json) -> std::result::Result<FileObject, ()> {
+        let id = if p == Provider::MiniMax {
+            match o.get("file_id") {
+                Some(v @ Json::Num(_)) => v.as_i64().map(|n| num_i64(n)),
+                Some(Json::Str(s)) => s.parse::<i64>().ok().map(num_i64),
+                _ => None,
+            }
+        } else {
+            o.get("id").and_then(Json::as_str).filter(|s| !s.is_empty()).map(String::from)
+        };
+        let opt_str = |k| match o.get(k) {
+            None | Some(Json::Null) => Ok(None),
+            Some(v) => v.as_str().map(|s| Some(String::from(s))).ok_or(()),
+        };
+        Ok(FileObject {
+            id: id.ok_or(())?,
+            bytes: o.get("bytes").and_then(Json::as_u64).ok_or(())?,
+            created_at: o.get("created_at").and_then(Json::as_i64).ok_or(())?,
+            filename: o.get("filename").and_then(Json::as_str).ok_or(())?.into(),
+            purpose: opt_str("purpose")?.unwrap_or_default(),
+            status: opt_str("status")?,
+            raw: o.raw().ok_or(())?.into(),
+        })
+    }
+
+    /// Appends this file as the JSON object JS receives.
+    pub fn write(&self, p: Provider, out: &mut String) {
+        out.push_str("{\"id\":");
+        json::write_str(out, &self.id);
+        out.push_str(",\"object\":\"file\",\"bytes\":");
+        out.push_str(&num(self.bytes));
+        out.push_str(",\"created_at\":");
+        out.push_str(&num_i64(self.created_at));
+        out.push_str(",\"filename\":");
+        json::write_str(out, &self.filename);
+        out.push_str(",\"purpose\":");
+        json::write_str(out, &self.purpose);
+        if let Some(s) = &self.status {
+            out.push_str(",\"status\":");
+            json::write_str(out, s);
+        }
+        out.push_str(",\"provider\":\"");
+        out.push_str(p.name());
+        out.push_str("\",\"raw\":");
+        out.push_str(&self.raw);
+        out.push('}');
+    }
+}
+
+/// One page of a listing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Page {
+    /// The files.
+    pub files: Vec<FileObject>,
+    /// Whether more pages follow.
+    pub has_more: bool,
+}
+
+impl Page {
+    /// Appends the page as `{object:'list', data, has_more}`.
+    pub fn write(&self, p: Provider, out: &mut String) {
+        out.push_str("{\"object\":\"list\",\"data\":[");
+        for (i, f) in self.files.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            f.write(p, out);
+        }
+        out.push_str("],\"has_more\":");
+        out.push_str(if self.has_more { "true" } else { "false" });
+        out.push('}');
+    }
+
+    /// Applies `purpose`, `order`, `after` and `limit` on the client, for providers that return everything at once.
+    pub fn window(mut files: Vec<FileObject>, q: &ListQuery) -> Page {
+        if let Some(purpose) = &q.purpose {
+            files.retain(|f| &f.purpose == purpose);
+        }
+        match q.order.as_deref() {
+            Some("asc") => files.sort_by_key(|f| f.created_at),
+            Some("desc") => files.sort_by_key(|f| std::cmp::Reverse(f.created_at)),
+            _ => {}
+        }
+        if let Some(after) = &q.after {
+            let at = files.iter().position(|f| &f.id == after).map_or(files.len(), |i| i + 1);
+            files.drain(..at);
+        }
+        let limit = q.limit.map_or(usize::MAX, |l| l as usize);
+        let has_more = files.len() > limit;
+        files.truncate(limit);
+        Page { files, has_more }
+    }
+}
+
+/// How a provider classified an error body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Class {
+    /// Kind.
+    pub kind: Kind,
+    /// The provider's code, as a string.
+    pub code: Option<String>,
+    /// The provider's message.
+    pub message: Option<String>,
+    /// Whether trying again may help.
+    pub retryable: bool,
+}
+
+impl Class {
+    /// The class an HTTP status implies when the body says nothing more precise.
+    pub fn status(status: u16, code: Option<String>, message: Option<String>) -> Class {
+        let kind = match status {
+            401 => Kind::Authentication,
+            403 | 434 => Kind::PermissionDenied,
+            404 => Kind::NotFound,
+            408 => Kind::Timeout,
+            429 => Kind::RateLimit,
+            499 => Kind::Connection,
+            500..=599 => Kind::Server,
+            _ => Kind::InvalidRequest,
+        };
+        Class { kind, code, message, retryable: kind.retryable() || status == 409 }
+    }
+    /// A class from a kind the body named.
+    pub fn kind(kind: Kind, code: Option<String>, message: Option<String>) -> Class {
+        Class { kind, code, message, retryable: kind.retryable() }
+    }
+}
+
+/// The OpenAI-style envelope `{error:{message, type, code}}`: (code-or-type, type, message).
+pub fn error_envelope(body: &Json) -> Option<(Option<String>, Option<String>, Option<String>)> {
+    let e = body.get("error")?;
+    if !matches!(e, Json::Obj(..)) {
+        return None;
+    }
+    let s = |k| e.get(k).and_then(|v| match v {
+        Json::Str(s) => Some(String::from(&**s)),
+        Json::Num(n) => Some(String::from(*n)),
+        _ => None,
+    });
+    let (code, ty) = (s("code"), s("type"));
+    Some((code.or_else(|| ty.clone()), ty, s("message")))
+}
+
+fn status_text(status: u16) -> &'static str {
+    match status {
+        400 => "bad request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not found",
+        408 => "request timeout",
+        409 => "conflict",
+        429 => "too many requests",
+        500 => "internal server error",
+        502 => "bad gateway",
+        503 => "service unavailable",
+        504 => "gateway timeout",
+        _ => "request failed",
+    }
+}
+
+fn get(url: String) -> HttpRequest {
+    HttpRequest { method: Method::Get, url, body: Body::Empty }
+}
+
+/// `{base}/files/{id}{suffix}` with the id percent-encoded as one path segment.
+fn file_url(base: &str, id: &str, suffix: &str) -> Result<String> {
+    check_id(id)?;
+    let mut url = [base, "/files/"].concat();
+    encode(&mut url, id);
+    url.push_str(suffix);
+    Ok(url)
+}
+
+/// Refuses ids that no encoding can keep inside their path segment.
+pub fn check_id(id: &str) -> Result<()> {
+    match id {
+        "" => Err(Error::invalid("file id is empty")),
+        "." | ".." => Err(Error::invalid("file id may not be \".\" or \"..\": URL parsers rewrite them")),
+        _ if id.len() > 1024 => Err(Error::invalid("file id is longer than 1024 bytes")),
+        _ => Ok(()),
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters, so a value stays one segment or one query value.
+pub fn encode(out: &mut String, s: &str) {
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(hex(b >> 4));
+            out.push(hex(b & 15));
+        }
+    }
+}
+
+fn hex(n: u8) -> char {
+    char::from_digit(u32::from(n), 16).map_or('0', |c| c.to_ascii_uppercase())
+}
+
+/// Decimal text of `n` without `core::fmt` (which would add kilobytes to the wasm).
+pub fn num(mut n: u64) -> String {
+    let mut digits = Vec::with_capacity(20);
+    loop {
+        digits.push(b'0' + (n % 10) as u8);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.reverse();
+    String::from_utf8(digits).unwrap_or_default()
+}
+
+/// Decimal text of a signed `n`.
+pub fn num_i64(n: i64) -> String {
+    let s = num(n.unsigned_abs());
+    if n < 0 {
+        ["-", &s].concat()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_util {
+    use super::HttpResponse;
+
+    /// A response with `status`, `headers` and a text body.
+    pub fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_util::resp;
+    use super::*;
+
+    fn file(id: &str, created_at: i64, purpose: &str) -> FileObject {
+        FileObject {
+            id: id.into(),
+            bytes: 1,
+            created_at,
+            filename: "f".into(),
+            purpose: purpose.into(),
+            status: None,
+            raw: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn ids_are_one_segment_and_dots_are_refused() {
+        let url = file_url("https://h/v1", "a/../b?c#d% é\u{1}", "/content").unwrap();
+        assert_eq!(url, "https://h/v1/files/a%2F..%2Fb%3Fc%23d%25%20%C3%A9%01/content");
+        for bad in ["", ".", ".."] {
+            assert_eq!(file_url("https://h", bad, "").unwrap_err().kind, Kind::InvalidArgument);
+        }
+        assert_eq!(file_url("https://h", &"x".repeat(1025), "").unwrap_err().kind, Kind::InvalidArgument);
+        assert!(file_url("https://h", "...", "").is_ok());
+    }
+
+    #[test]
+    fn numbers_without_fmt() {
+        assert_eq!(num(0), "0");
+        assert_eq!(num(u64::MAX), "18446744073709551615");
+        assert_eq!(num_i64(i64::MIN), "-9223372036854775808");
+        assert_eq!(num_i64(-7), "-7");
+    }
+
+    #[test]
+    fn request_id_prefers_the_providers_own_header_then_others_then_body() {
+        let r = resp(500, &[("x-request-id", "x1"), ("trace-id", "t1")], "");
+        assert_eq!(Provider::MiniMax.request_id(&r, None).as_deref(), Some("t1"));
+        assert_eq!(Provider::Zhipu.request_id(&r, None).as_deref(), Some("x1"));
+        let r = resp(500, &[("ga-traceid", "g1")], "");
+        assert_eq!(Provider::Zhipu.request_id(&r, None).as_deref(), Some("g1"));
+        let r = resp(401, &[], r#"{"request_id":"b1"}"#);
+        let body = json::parse(std::str::from_utf8(&r.body).unwrap());
+        assert_eq!(Provider::MiniMax.request_id(&r, body.as_ref()).as_deref(), Some("b1"));
+    }
+
+    #[test]
+    fn window_filters_orders_pages() {
+        let files = vec![file("a", 3, "x"), file("b", 1, "y"), file("c", 2, "x"), file("d", 4, "x")];
+        let q = ListQuery { purpose: Some("x".into()), order: Some("asc".into()), limit: Some(2), after: None };
+        let p = Page::window(files.clone(), &q);
+        assert_eq!(p.files.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), ["c", "a"]);
+        assert!(p.has_more);
+        let q = ListQuery { after: Some("a".into()), ..q };
+        let p = Page::window(files.clone(), &q);
+        assert_eq!(p.files.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), ["d"]);
+        assert!(!p.has_more);
+        let q = ListQuery { order: Some("desc".into()), ..Default::default() };
+        let p = Page::window(files.clone(), &q);
+        assert_eq!(p.files.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), ["d", "a", "c", "b"]);
+        let q = ListQuery { after: Some("zz".into()), ..Default::default() };
+        assert!(Page::window(files, &q).files.is_empty());
+    }
+
+    #[test]
+    fn html_and_truncated_bodies_keep_their_text() {
+        let r = resp(502, &[("x-request-id", "r")], "<html>bad gateway</html>");
+        let e = Provider::OpenAi.parse_list(&r).unwrap_err();
+        assert_eq!((e.kind, e.retryable, e.status), (Kind::Server, true, Some(502)));
+        assert_eq!(e.raw, Some(Raw::Text("<html>bad gateway</html>".into())));
+        assert_eq!(e.request_id.as_deref(), Some("r"));
+        let r = resp(200, &[], r#"{"object":"list","data":[{"id":"#);
+        let e = Provider::Moonshot.parse_list(&r).unwrap_err();
+        assert_eq!((e.kind, e.retryable), (Kind::Decode, false));
+        assert_eq!(e.raw, Some(Raw::Text(r#"{"object":"list","data":[{"id":"#.into())));
+        let e = Provider::Zhipu.parse_list(&resp(200, &[], "")).unwrap_err();
+        assert_eq!((e.kind, e.raw), (Kind::Decode, None));
+    }
+
+    #[test]
+    fn x_should_retry_overrides_the_class() {
+        let r = resp(500, &[("x-should-retry", "false")], "{}");
+        let e = Provider::Zhipu.parse_list(&r).unwrap_err();
+        assert_eq!((e.kind, e.retryable), (Kind::Server, false));
+        let r = resp(400, &[("x-should-retry", "true")], "{}");
+        assert!(Provider::OpenAi.parse_list(&r).unwrap_err().retryable);
+    }
+
+    #[test]
+    fn wrong_shapes_are_decode_errors() {
+        let cases = [
+            r#"{"id":"a","object":"file","bytes":"1","created_at":1,"filename":"f"}"#,
+            r#"{"id":null,"object":"file","bytes":1,"created_at":1,"filename":"f"}"#,
+            r#"{"id":"a","bytes":1e400,"created_at":1,"filename":"f"}"#,
+            r#"{"id":"a","bytes":-1,"created_at":1,"filename":"f"}"#,
+            r#"{"id":"a","bytes":1,"created_at":1,"filename":"f","purpose":7}"#,
+            r#"{"bytes":1,"created_at":1,"filename":"f"}"#,
+            r#"[]"#,
+        ];
+        for c in cases {
+            let e = Provider::Moonshot.parse_file(&resp(200, &[], c)).unwrap_err();
+            assert_eq!(e.kind, Kind::Decode, "{c}");
+            assert_eq!(e.raw, Some(Raw::Json(c.into())));
+        }
+        let ok = r#"{"id":"a","bytes":1,"created_at":1,"filename":"f","purpose":null,"status":null}"#;
+        assert_eq!(Provider::Moonshot.parse_file(&resp(200, &[], ok)).unwrap().purpose, "");
+    }
+
+    #[test]
+    fn size_limits_follow_the_docs() {
+        assert_eq!(Provider::Moonshot.max_bytes("file-extract", "a.pdf"), Some(100 * MB));
+        assert_eq!(Provider::Zhipu.max_bytes("agent", "a.PNG"), Some(5 * MB));
+        assert_eq!(Provider::Zhipu.max_bytes("agent", "a.pdf"), Some(20 * MB));
+        assert_eq!(Provider::Zhipu.max_bytes("batch", "a.jsonl"), Some(100 * MB));
+        assert_eq!(Provider::MiniMax.max_bytes("video_generation_input", "a.mp3"), Some(15 * MB));
+        assert_eq!(Provider::MiniMax.max_bytes("t2a_async_input", "a.txt"), None);
+    }
+
+    #[test]
+    fn capabilities_are_valid_json() {
+        for p in ALL {
+            let caps = json::parse(p.capabilities()).expect(p.name());
+            assert_eq!(caps.get("provider").and_then(Json::as_str), Some(p.name()));
+        }
+    }
+}

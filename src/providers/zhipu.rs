@@ -1,0 +1,107 @@
+//! Zhipu BigModel / Z.ai: OpenAI-shaped, `list` needs a purpose and pages with `after`, there is no retrieve
+//! (emulated from list pages), and errors carry a string `error.code` that matters more than the status.
+
+use super::Class;
+use crate::error::Kind;
+use crate::json::Json;
+
+/// Purposes `GET /files` accepts.
+pub const LIST_PURPOSES: &[&str] = &["batch", "code-interpreter", "agent"];
+
+/// What Zhipu can do.
+pub const CAPABILITIES: &str = r#"{"provider":"zhipu","operations":{"create":"native","list":"native","listAll":"native","retrieve":"emulated","content":"native","delete":"native"},"list":{"purpose":"optional: without it every listable purpose is listed and merged","limit":"native","after":"native (needs purpose)","order":"native"},"delete":{"purpose":"not needed"},"purposes":{"create":["batch","code-interpreter","agent","voice-clone-input"],"list":["batch","code-interpreter","agent"],"delete":"any","content":["batch"]},"limits":{"maxFileBytes":{"batch":104857600,"code-interpreter":20971520,"agent":20971520,"voice-clone-input":10485760,"*":104857600},"notes":"code-interpreter and agent images (png, jpg, jpeg) 5 MB; batch and agent 1,000 files, code-interpreter 100"}}"#;
+
+/// `error.code` decides: 429 is both "slow down" (1302) and "no money" (1113).
+pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
+    let (code, _, message) = super::error_envelope(body)?;
+    let n: u32 = code.as_deref().and_then(|c| c.parse().ok()).unwrap_or(0);
+    let (kind, retryable) = match n {
+        1000..=1005 => (Kind::Authentication, false),
+        1110..=1112 | 1220 => (Kind::PermissionDenied, false),
+        1113 => (Kind::InsufficientBalance, false),
+        1211 => (Kind::NotFound, false),
+        1210 | 1212..=1215 | 1221 | 1222 | 1261 | 1301 => (Kind::InvalidRequest, false),
+        1302..=1305 => (Kind::RateLimit, true),
+        // Plan and usage quotas (5 h, weekly, monthly): only the next window helps.
+        1308..=1321 => (Kind::RateLimit, false),
+        1200 | 1230 | 1234 => (Kind::Server, true),
+        _ => return Some(Class::status(status, code, message)),
+    };
+    Some(Class { kind, code, message, retryable })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::resp;
+    use super::super::{ListQuery, Provider};
+    use crate::error::Kind;
+
+    const P: Provider = Provider::Zhipu;
+
+    #[test]
+    fn requests_follow_the_docs() {
+        let b = "https://open.bigmodel.cn/api/paas/v4";
+        let q = ListQuery { purpose: Some("batch".into()), limit: Some(100), after: Some("file-9".into()), order: None };
+        assert_eq!(P.list(b, &q).url, format!("{b}/files?purpose=batch&limit=100&after=file-9"));
+        assert_eq!(P.retrieve(b, "x").unwrap_err().kind, Kind::Unsupported);
+        assert_eq!(P.delete(b, "file-1", "").unwrap().url, format!("{b}/files/file-1"));
+        assert_eq!(P.content(b, "file-1").unwrap().url, format!("{b}/files/file-1/content"));
+    }
+
+    #[test]
+    fn every_documented_code_is_classified() {
+        let table: &[(u16, &str, Kind, bool)] = &[
+            (401, "1000", Kind::Authentication, false),
+            (401, "1001", Kind::Authentication, false),
+            (401, "1002", Kind::Authentication, false),
+            (401, "1003", Kind::Authentication, false),
+            (401, "1004", Kind::Authentication, false),
+            (401, "1005", Kind::Authentication, false),
+            (400, "1110", Kind::PermissionDenied, false),
+            (400, "1111", Kind::PermissionDenied, false),
+            (400, "1112", Kind::PermissionDenied, false),
+            (429, "1113", Kind::InsufficientBalance, false),
+            (400, "1210", Kind::InvalidRequest, false),
+            (400, "1211", Kind::NotFound, false),
+            (400, "1212", Kind::InvalidRequest, false),
+            (400, "1213", Kind::InvalidRequest, false),
+            (400, "1214", Kind::InvalidRequest, false),
+            (400, "1215", Kind::InvalidRequest, false),
+            (403, "1220", Kind::PermissionDenied, false),
+            (400, "1221", Kind::InvalidRequest, false),
+            (400, "1222", Kind::InvalidRequest, false),
+            (400, "1261", Kind::InvalidRequest, false),
+            (400, "1301", Kind::InvalidRequest, false),
+            (429, "1302", Kind::RateLimit, true),
+            (429, "1303", Kind::RateLimit, true),
+            (429, "1304", Kind::RateLimit, true),
+            (429, "1305", Kind::RateLimit, true),
+            (429, "1308", Kind::RateLimit, false),
+            (429, "1310", Kind::RateLimit, false),
+            (429, "1321", Kind::RateLimit, false),
+            (500, "1200", Kind::Server, true),
+            (500, "1230", Kind::Server, true),
+            (500, "1234", Kind::Server, true),
+            (500, "-", Kind::Server, true),
+        ];
+        for &(status, code, kind, retryable) in table {
+            let body = format!(r#"{{"error":{{"code":"{code}","message":"m"}}}}"#);
+            let e = P.parse_list(&resp(status, &[("x-request-id", "z-1")], &body)).unwrap_err();
+            assert_eq!((e.kind, e.retryable), (kind, retryable), "{code}");
+            assert_eq!((e.code.as_deref(), e.status, e.request_id.as_deref()), (Some(code), Some(status), Some("z-1")));
+        }
+        let e = P.parse_list(&resp(434, &[], "no permission")).unwrap_err();
+        assert_eq!(e.kind, Kind::PermissionDenied);
+        let e = P.parse_list(&resp(435, &[], r#"{"error":{"code":"435","message":"file too large"}}"#)).unwrap_err();
+        assert_eq!(e.kind, Kind::InvalidRequest);
+    }
+
+    #[test]
+    fn pages_follow_has_more() {
+        let body = r#"{"object":"list","data":[{"id":"f1","object":"file","bytes":1,"created_at":2,"filename":"a.jsonl","purpose":"batch"}],"has_more":true}"#;
+        let page = P.parse_list(&resp(200, &[], body)).unwrap();
+        assert!(page.has_more);
+        let wrong = r#"{"object":"list","data":[],"has_more":"yes"}"#;
+        assert_eq!(P.parse_list(&resp(200, &[], wrong)).unwrap_err().kind, Kind::Decode);
+    }
+}
