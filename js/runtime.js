@@ -1,0 +1,85 @@
+// Hand-written JS the wasm module imports: the error class (so `instanceof LlmFilesError` works) and the few
+// checks on caller values that could throw (Proxies, getters) and so must run inside try/catch, not in wasm.
+
+/** Every failure of llm-files: `kind` says what went wrong, the other fields say where and whether to retry. */
+export class LlmFilesError extends Error {
+  constructor(kind, message, provider, status, code, requestId, retryable, attempts, raw) {
+    super(message);
+    this.name = 'LlmFilesError';
+    this.kind = kind;
+    this.status = status;
+    this.provider = provider;
+    this.code = code;
+    this.requestId = requestId;
+    this.retryable = retryable;
+    this.attempts = attempts;
+    this.raw = raw;
+  }
+  toJSON() {
+    const { name, kind, message, status, provider, code, requestId, retryable, attempts, raw } = this;
+    return { name, kind, message, status, provider, code, requestId, retryable, attempts, raw };
+  }
+}
+
+export function makeError(kind, message, provider, status, code, requestId, retryable, attempts, raw) {
+  return new LlmFilesError(kind, message, provider, status, code, requestId, retryable, attempts, raw);
+}
+
+/** Blob for the accepted file values (Blob, File, ArrayBuffer, ArrayBufferView, string), else undefined. */
+export function toBlob(v) {
+  try {
+    if (v instanceof Blob) return v;
+    if (typeof v === 'string' || v instanceof ArrayBuffer || ArrayBuffer.isView(v)) return new Blob([v]);
+  } catch {}
+  return undefined;
+}
+
+/** The name of a File, else undefined. */
+export function fileName(v) {
+  try {
+    const name = typeof File === 'function' && v instanceof File ? v.name : undefined;
+    return typeof name === 'string' && name !== '' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether v is an AbortSignal. */
+export function isSignal(v) {
+  try {
+    return v instanceof AbortSignal;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether v is a fetch Response. */
+export function isResponse(v) {
+  try {
+    return v instanceof Response;
+  } catch {
+    return false;
+  }
+}
+
+/** [key, value] pairs of a plain object, or undefined when reading it throws. */
+export function entries(v) {
+  try {
+    return Object.entries(v);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Turns the wasm pager into an async iterable of files; the pager is freed when iteration ends. */
+export async function* iterate(pager) {
+  try {
+    for (;;) {
+      const page = await pager.next();
+      if (page === undefined) return;
+      yield* page;
+    }
+  } finally {
+    pager.free();
+  }
+}

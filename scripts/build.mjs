@@ -1,0 +1,46 @@
+// Builds pkg/: the wasm (release, then wasm-opt -Oz from npm's binaryen), the web-target glue, and one small
+// entry per runtime so `import { LlmFiles } from 'llm-files'` needs no init() anywhere.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = join(root, 'pkg');
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+
+run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown']);
+run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, join(root, 'target/wasm32-unknown-unknown/release/llm_files.wasm')]);
+const wasmOpt = join(root, 'node_modules/.bin/wasm-opt');
+// Debian's wasm-opt (binaryen 108) emits broken output: only npm's binaryen is used.
+if (existsSync(wasmOpt)) {
+  run(wasmOpt, ['-Oz', '--strip-debug', '--strip-producers', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', join(pkg, 'llm_files_bg.wasm'), '-o', join(pkg, 'llm_files_bg.wasm')]);
+} else {
+  console.warn('build: node_modules/.bin/wasm-opt missing (run npm ci): wasm left unoptimised');
+}
+
+const snippets = join(pkg, 'snippets');
+const snippet = readdirSync(snippets).find((d) => d.startsWith('llm-files-'));
+const runtime = `./snippets/${snippet}/js/runtime.js`;
+const exports = `export { LlmFiles } from './llm_files.js';\nexport { LlmFilesError } from '${runtime}';\n`;
+
+writeFileSync(join(pkg, 'package.json'), JSON.stringify({ type: 'module', sideEffects: true }, null, 2) + '\n');
+// Node and Deno: read the wasm next to this file and instantiate synchronously.
+writeFileSync(join(pkg, 'node.js'), `import { readFileSync } from 'node:fs';
+import { initSync } from './llm_files.js';
+initSync({ module: readFileSync(new URL('./llm_files_bg.wasm', import.meta.url)) });
+${exports}`);
+// Cloudflare Workers refuse to compile wasm from bytes: import it as a module.
+writeFileSync(join(pkg, 'workerd.js'), `import wasm from './llm_files_bg.wasm';
+import { initSync } from './llm_files.js';
+initSync({ module: wasm });
+${exports}`);
+// Browsers and bundlers: fetch the wasm next to this file; top-level await spares callers an init() call.
+writeFileSync(join(pkg, 'browser.js'), `import init from './llm_files.js';
+await init({ module_or_path: new URL('./llm_files_bg.wasm', import.meta.url) });
+${exports}`);
+writeFileSync(join(pkg, 'index.d.ts'), `export { LlmFiles, LlmFilesError } from './llm_files.js';
+export type * from './llm_files.js';
+`);
+copyFileSync(join(root, 'README.md'), join(pkg, 'README.md'));
+console.log('build: pkg/ ready');
