@@ -1,0 +1,46 @@
+// Shared by the node --test suites: one mock per suite, a client per provider, fault injection.
+import { LlmFiles } from 'llm-files';
+import { startMock } from '../mock/server.mjs';
+
+export const KEY = 'sk-test-SECRET-key-0123456789';
+export const PROVIDERS = ['minimax', 'moonshot', 'zhipu', 'openai'];
+/** A purpose each provider lists and can download. */
+export const PURPOSE = { minimax: 't2a_async_input', moonshot: 'file-extract', zhipu: 'batch', openai: 'batch' };
+/** A second listable purpose per provider. */
+export const OTHER = { minimax: 'voice_clone', moonshot: 'batch', zhipu: 'agent', openai: 'assistants' };
+
+export async function mock(t) {
+  const m = await startMock();
+  t.after(() => m.close());
+  return m;
+}
+
+export function client(m, provider, options = {}) {
+  return new LlmFiles({ provider, apiKey: KEY, baseURL: m.base(provider), ...options });
+}
+
+export function fault(m, ...specs) {
+  for (const s of specs) m.state.faults.push({ times: 1, ...s });
+}
+
+/** Requests the mock saw for `provider` (optionally only `op`). */
+export function seen(m, provider, op) {
+  return m.state.log.filter((e) => e.provider === provider && (!op || e.op === op));
+}
+
+/** Resolves to the error a promise rejects with; fails when it resolves. */
+export async function rejection(p) {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a rejection, got a result');
+}
+
+/** Asserts the key appears nowhere in what an error exposes. */
+export function assertNoKey(assert, e) {
+  for (const text of [e.message, e.stack, JSON.stringify(e), String(e), JSON.stringify(e.raw)]) {
+    assert.ok(!String(text).includes(KEY), `key leaked into: ${text}`);
+  }
+}

@@ -1,0 +1,177 @@
+// Every operation of every provider against the mock, through the built package.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LlmFiles, LlmFilesError } from 'llm-files';
+import { mock, client, fault, seen, rejection, PROVIDERS, PURPOSE, OTHER, KEY } from './helpers.mjs';
+
+for (const provider of PROVIDERS) {
+  test(`${provider}: create, list, listAll, retrieve, content, delete`, async (t) => {
+    const m = await mock(t);
+    const c = client(m, provider);
+    const purpose = PURPOSE[provider];
+    const progress = [];
+    const a = await c.files.create({ file: new Blob(['hello blob']), purpose, filename: 'a.txt' },
+      { onUploadProgress: (loaded, total) => progress.push([loaded, total]) });
+    assert.deepEqual(progress, [[0, 10], [10, 10]]);
+    const b = await c.files.create({ file: new File(['from a File'], 'b.txt'), purpose });
+    const s = await c.files.create({ file: 'héllo string', purpose, filename: 's.txt' });
+    const u = await c.files.create({ file: new Uint8Array([1, 2, 3]), purpose, filename: 'u.bin' });
+    const ab = await c.files.create({ file: new Uint8Array([9, 9]).buffer, purpose, filename: 'ab.bin' });
+    const o = await c.files.create({ file: 'other purpose', purpose: OTHER[provider], filename: 'o.txt' });
+    for (const f of [a, b, s, u, ab, o]) {
+      assert.equal(typeof f.id, 'string');
+      assert.equal(f.object, 'file');
+      assert.equal(f.provider, provider);
+      assert.equal(typeof f.created_at, 'number');
+      assert.equal(typeof f.raw, 'object');
+    }
+    assert.deepEqual([a.bytes, b.bytes, s.bytes, u.bytes, ab.bytes], [10, 11, 13, 3, 2]);
+    assert.deepEqual([a.filename, b.filename, s.filename], ['a.txt', 'b.txt', 's.txt']);
+    assert.equal(a.purpose, purpose);
+    if (provider === 'minimax') {
+      assert.equal(a.id, '9007199254740993', 'int64 ids above 2^53 stay exact');
+      assert.equal(b.id, '9007199254740994');
+    }
+
+    const all = await c.files.list();
+    assert.equal(all.object, 'list');
+    assert.deepEqual(new Set(all.data.map((f) => f.id)), new Set([a, b, s, u, ab, o].map((f) => f.id)));
+    const only = await c.files.list({ purpose });
+    assert.deepEqual(new Set(only.data.map((f) => f.id)), new Set([a, b, s, u, ab].map((f) => f.id)));
+    const page = await c.files.list({ purpose, limit: 2 });
+    assert.equal(page.data.length, 2);
+    assert.equal(page.has_more, true);
+    const next = await c.files.list({ purpose, limit: 10, after: page.data[1].id });
+    assert.equal(next.data.length, 3);
+    assert.equal(new Set([...page.data, ...next.data].map((f) => f.id)).size, 5);
+
+    const walked = [];
+    for await (const f of c.files.listAll()) walked.push(f.id);
+    assert.deepEqual(new Set(walked), new Set(all.data.map((f) => f.id)));
+    assert.equal(walked.length, 6);
+
+    const r = await c.files.retrieve(s.id);
+    assert.equal(r.id, s.id);
+    assert.equal(r.filename, 's.txt');
+    assert.equal(r.bytes, 13);
+
+    const res = await c.files.content(s.id);
+    assert.ok(res instanceof Response);
+    assert.equal(await res.text(), 'héllo string');
+    const bin = await c.files.content(u.id);
+    assert.deepEqual([...new Uint8Array(await bin.arrayBuffer())], [1, 2, 3]);
+
+    const del = await c.files.delete(a.id);
+    assert.deepEqual(del, { id: a.id, object: 'file', deleted: true });
+    const after = await c.files.list();
+    assert.ok(!after.data.some((f) => f.id === a.id));
+    const gone = await rejection(c.files.retrieve(a.id));
+    assert.ok(gone instanceof LlmFilesError);
+    assert.equal(gone.kind, 'not_found');
+    assert.equal(gone.provider, provider);
+  });
+}
+
+test('every request carries the bearer key and the default headers; multipart sends purpose and filename', async (t) => {
+  const m = await mock(t);
+  for (const provider of PROVIDERS) {
+    const c = client(m, provider, { defaultHeaders: { 'X-App': 'demo' } });
+    await c.files.create({ file: 'x', purpose: PURPOSE[provider], filename: 'x.txt' });
+    await c.files.list({ purpose: PURPOSE[provider] });
+    for (const e of seen(m, provider)) {
+      assert.equal(e.headers.authorization, `Bearer ${KEY}`);
+      assert.equal(e.headers['x-app'], 'demo');
+    }
+    const up = seen(m, provider, 'create')[0];
+    assert.match(up.headers['content-type'], /^multipart\/form-data; boundary=/);
+  }
+});
+
+test('minimax: int64 ids go back as bare JSON integers and decimal query values; delete looks up the purpose', async (t) => {
+  const m = await mock(t);
+  const c = client(m, 'minimax');
+  const f = await c.files.create({ file: 'x', purpose: 'voice_clone', filename: 'v.mp3' });
+  assert.equal(f.id, '9007199254740993');
+  await c.files.retrieve(f.id);
+  assert.equal(seen(m, 'minimax', 'retrieve').at(-1).query.file_id, '9007199254740993');
+  await c.files.delete(f.id);
+  const del = seen(m, 'minimax', 'delete')[0];
+  assert.equal(del.method, 'POST');
+  assert.equal(del.bodyText, '{"file_id":9007199254740993,"purpose":"voice_clone"}');
+  assert.match(del.headers['content-type'], /^application\/json/);
+  assert.equal(seen(m, 'minimax', 'retrieve').length, 2, 'the purpose was looked up with retrieve');
+
+  const g = await c.files.create({ file: 'y', purpose: 'prompt_audio', filename: 'p.mp3' });
+  await c.files.delete(g.id, { purpose: 'prompt_audio' });
+  assert.equal(seen(m, 'minimax', 'retrieve').length, 2, 'no lookup when the purpose is given');
+  assert.equal(seen(m, 'minimax', 'list').length, 0);
+  await c.files.list();
+  assert.deepEqual(seen(m, 'minimax', 'list').map((e) => e.query.purpose).sort(),
+    ['prompt_audio', 't2a_async_input', 'video_generation_input', 'voice_clone']);
+});
+
+test('minimax: an error inside a 200 download is sniffed from JSON', async (t) => {
+  const m = await mock(t);
+  const c = client(m, 'minimax', { maxRetries: 0 });
+  const f = await c.files.create({ file: '{"base_resp":{"status_code":0}}', purpose: 't2a_async_input', filename: 'a.json' });
+  fault(m, { op: 'content', fault: { minimaxCode: 1004, msg: 'auth' } });
+  const e = await rejection(c.files.content(f.id));
+  assert.equal(e.kind, 'authentication');
+  assert.equal(e.status, 200);
+  assert.equal(e.code, '1004');
+  assert.match(e.requestId, /^minimax-req-/);
+});
+
+test('zhipu: listAll follows has_more/after across every purpose; retrieve is emulated from list pages', async (t) => {
+  const m = await mock(t);
+  const c = client(m, 'zhipu');
+  const ids = [];
+  for (let i = 0; i < 25; i++) ids.push((await c.files.create({ file: `row ${i}`, purpose: 'batch', filename: `b${i}.jsonl` })).id);
+  ids.push((await c.files.create({ file: 'a', purpose: 'agent', filename: 'a.pdf' })).id);
+  const walked = [];
+  for await (const f of c.files.listAll({ limit: 10 })) walked.push(f.id);
+  assert.deepEqual(walked.sort(), ids.slice().sort());
+  const lists = seen(m, 'zhipu', 'list');
+  assert.deepEqual(lists.filter((e) => e.query.purpose === 'batch').map((e) => e.query.after ?? null),
+    [null, ids[9], ids[19]]);
+  assert.ok(lists.every((e) => e.query.purpose), 'every list request names a purpose');
+  m.state.log.length = 0;
+  const r = await c.files.retrieve(ids[25]);
+  assert.equal(r.purpose, 'agent');
+  assert.equal(seen(m, 'zhipu', 'retrieve').length, 0, 'no request to the undocumented retrieve endpoint');
+  assert.equal(LlmFiles.capabilities('zhipu').operations.retrieve, 'emulated');
+  const e = await rejection(c.files.list({ after: ids[0] }));
+  assert.equal(e.kind, 'invalid_argument');
+});
+
+test('moonshot: list parameters are applied on the client, since its list takes none', async (t) => {
+  const m = await mock(t);
+  const c = client(m, 'moonshot');
+  for (const p of ['file-extract', 'batch', 'file-extract']) await c.files.create({ file: p, purpose: p, filename: 'f.txt' });
+  const page = await c.files.list({ purpose: 'file-extract', order: 'desc', limit: 1 });
+  assert.equal(page.data.length, 1);
+  assert.equal(page.has_more, true);
+  assert.equal(page.data[0].purpose, 'file-extract');
+  assert.ok(seen(m, 'moonshot', 'list').every((e) => Object.keys(e.query).length === 0));
+});
+
+test('capabilities describe every provider', () => {
+  for (const p of PROVIDERS) {
+    const caps = LlmFiles.capabilities(p);
+    assert.equal(caps.provider, p);
+    for (const op of ['create', 'list', 'listAll', 'retrieve', 'content', 'delete']) {
+      assert.ok(['native', 'emulated', 'unsupported'].includes(caps.operations[op]), `${p}.${op}`);
+    }
+    assert.ok(caps.limits.maxFileBytes);
+  }
+  assert.equal(LlmFiles.capabilities('moonshot').limits.maxFileBytes['*'], 100 * 1024 * 1024);
+  assert.throws(() => LlmFiles.capabilities('acme'), (e) => e instanceof LlmFilesError && e.kind === 'invalid_argument');
+});
+
+test('an injected fetch is called with this === undefined and the client needs no global fetch', async (t) => {
+  const m = await mock(t);
+  let self = 'unset';
+  const c = client(m, 'openai', { fetch: function (url, init) { self = this; return fetch(url, init); } });
+  await c.files.list();
+  assert.equal(self, undefined);
+});
