@@ -1,0 +1,337 @@
+// Error classification, retries and their timing, timeouts, aborts, refused input, hostile ids, secrets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LlmFiles, LlmFilesError } from 'llm-files';
+import { mock, client, fault, seen, rejection, assertNoKey, PROVIDERS, PURPOSE, KEY } from './helpers.mjs';
+
+const FAST = { 'retry-after-ms': '5' };
+
+test('authentication errors are classified per provider with a readable request id', async (t) => {
+  const m = await mock(t);
+  const expected = {
+    minimax: { status: 200, code: '1004', id: /^minimax-req-/ },
+    moonshot: { status: 401, code: 'invalid_authentication_error', id: /^moonshot-req-/ },
+    zhipu: { status: 401, code: '1000', id: /^zhipu-req-/ },
+    openai: { status: 401, code: 'invalid_api_key', id: /^openai-req-/ },
+  };
+  for (const provider of PROVIDERS) {
+    const c = new LlmFiles({ provider, apiKey: 'invalid-key-123', baseURL: m.base(provider) });
+    const e = await rejection(c.files.list({ purpose: PURPOSE[provider] }));
+    assert.ok(e instanceof LlmFilesError && e instanceof Error);
+    assert.equal(e.name, 'LlmFilesError');
+    assert.equal(e.kind, 'authentication', provider);
+    assert.equal(e.status, expected[provider].status);
+    assert.equal(e.code, expected[provider].code);
+    assert.match(e.requestId, expected[provider].id);
+    assert.equal(e.retryable, false);
+    assert.equal(e.attempts, 1);
+    assert.equal(e.provider, provider);
+    assert.equal(typeof e.raw, 'object');
+    assert.deepEqual(Object.keys(e.toJSON()).sort(),
+      ['attempts', 'code', 'kind', 'message', 'name', 'provider', 'raw', 'requestId', 'retryable', 'status']);
+  }
+});
+
+test('429 with Retry-After in seconds, as an HTTP date, and retry-after-ms is honoured, then succeeds', async (t) => {
+  const m = await mock(t);
+  const c = client(m, 'moonshot');
+  const cases = [
+    [() => ({ 'retry-after': '1' }), 950],
+    // HTTP dates have whole seconds: 3 s ahead is at least 2 s away.
+    [() => ({ 'retry-after': new Date(Date.now() + 3000).toUTCString() }), 1900],
+    [() => ({ 'retry-after-ms': '300' }), 290],
+  ];
+  for (const [makeHeaders, atLeast] of cases) {
+    const headers = makeHeaders();
+    m.state.log.length = 0;
+    fault(m, { op: 'list', fault: { status: 429, headers, body: { error: { type: 'engine_overloaded_error', message: 'busy' } } } });
+    const t0 = performance.now();
+    const page = await c.files.list();
+    const waited = performance.now() - t0;
+    assert.equal(page.object, 'list');
+    assert.equal(seen(m, 'moonshot', 'list').length, 2);
+    assert.ok(waited >= atLeast, `${JSON.stringify(headers)}: waited ${waited} ms, wanted >= ${atLeast}`);
+    assert.ok(waited < atLeast + 1500, `${JSON.stringify(headers)}: waited ${waited} ms`);
+  }
+});
+
+test('without Retry-After the backoff is 0.5 s then 1 s, less up to 25 % jitter', async (t) => {
+  const m = await mock(t);
+  const c = client(m, 'openai', { maxRetries: 2 });
+  fault(m, { op: 'list', times: 3, fault: { status: 503, body: '<html><h1>503</h1></html>' } });
+  const t0 = performance.now();
+  const e = await rejection(c.files.list());
+  const waited = performance.now() - t0;
+  assert.equal(e.kind, 'server');
+  assert.equal(e.status, 503);
+  assert.equal(e.attempts, 3);
+  assert.equal(e.retryable, true, 'still retryable when retries ran out');
+  assert.equal(e.raw, '<html><h1>503</h1></html>');
+  const at = seen(m, 'openai', 'list').map((x) => x.at);
+  assert.ok(at[1] - at[0] >= 370 && at[1] - at[0] <= 700, `first wait ${at[1] - at[0]}`);
+  assert.ok(at[2] - at[1] >= 745 && at[2] - at[1] <= 1200, `second wait ${at[2] - at[1]}`);
+  assert.ok(waited < 2500);
+});
+
+test('errors are classified from the body: balance is never retried, rate limits are', async (t) => {
+  const m = await mock(t);
+  const cases = [
+    ['zhipu', { status: 429, body: { error: { code: '1113', message: '余额不足' } } }, 'insufficient_balance', false, '1113', 1],
+    ['moonshot', { status: 429, body: { error: { type: 'exceeded_current_quota_error', message: 'quota' } } }, 'insufficient_balance', false, 'exceeded_current_quota_error', 1],
+    ['minimax', { minimaxCode: 1008 }, 'insufficient_balance', false, '1008', 1],
+    ['minimax', { minimaxCode: 2049 }, 'authentication', false, '2049', 1],
+    ['minimax', { minimaxCode: 2056 }, 'rate_limit', false, '2056', 1],
+    ['openai', { status: 429, body: { error: { type: 'insufficient_quota', code: 'insufficient_quota', message: 'q' } } }, 'insufficient_balance', false, 'insufficient_quota', 1],
+    ['zhipu', { status: 429, headers: FAST, body: { error: { code: '1302', message: 'slow down' } } }, 'rate_limit', true, '1302', 3],
+    ['minimax', { minimaxCode: 1002 }, 'rate_limit', true, '1002', 3],
+    ['minimax', { minimaxCode: 1039 }, 'rate_limit', true, '1039', 3],
+    ['zhipu', { status: 500, headers: { 'x-should-retry': 'false' }, body: { error: { code: '1234', message: 'net' } } }, 'server', false, '1234', 1],
+    ['moonshot', { status: 400, body: { error: { type: 'invalid_request_error', message: 'File size is zero' } } }, 'invalid_request', false, 'invalid_request_error', 1],
+    ['zhipu', { status: 434, body: '<html>no permission</html>' }, 'permission_denied', false, null, 1],
+  ];
+  for (const [provider, f, kind, retryable, code, attempts] of cases) {
+    m.state.log.length = 0;
+    const c = client(m, provider, { maxRetries: 2 });
+    // MiniMax rate limits carry no Retry-After: shorten its backoff by sending them 3 times with tiny waits below.
+    fault(m, { provider, op: 'list', times: attempts, fault: f });
+    const e = await rejection(c.files.list({ purpose: PURPOSE[provider] }));
+    assert.equal(e.kind, kind, `${provider} ${JSON.stringify(f)}`);
+    assert.equal(e.retryable, retryable, `${provider} ${JSON.stringify(f)}`);
+    assert.equal(e.code, code);
+    assert.equal(e.attempts, attempts);
+    assert.equal(seen(m, provider, 'list').length, attempts);
+  }
+});
+
+test('a retried rate limit succeeds and counts nothing twice', async (t) => {
+  const m = await mock(t);
+  const c = client(m, 'minimax');
+  fault(m, { op: 'create', fault: { minimaxCode: 1002 } });
+  const f = await c.files.create({ file: 'x', purpose: 'voice_clone', filename: 'a.mp3' });
+  assert.equal(seen(m, 'minimax', 'create').length, 2);
+  assert.deepEqual(m.state.files.minimax.size, 1);
+  assert.equal(f.filename, 'a.mp3');
+});
+
+test('bad JSON from a 200 is a decode error with the text kept; wrong shapes too', async (t) => {
+  const m = await mock(t);
+  const c = client(m, 'openai', { maxRetries: 0 });
+  const bodies = [
+    ['{"object":"list","data":[{"id":"a"', '{"object":"list","data":[{"id":"a"'],
+    ['', null],
+    [{ object: 'list', data: [{ id: 'a', bytes: 'many', created_at: 1, filename: 'f' }] }, 'object'],
+    [{ object: 'list' }, 'object'],
+  ];
+  for (const [body, raw] of bodies) {
+    fault(m, { op: 'list', fault: { status: 200, body } });
+    const e = await rejection(c.files.list());
+    if (body === '' || typeof body === 'string') {
+      assert.equal(e.kind, 'decode');
+      assert.deepEqual(e.raw, raw);
+    } else {
+      assert.equal(e.kind, 'decode', JSON.stringify(body));
+      assert.equal(typeof e.raw, raw);
+    }
+    assert.equal(e.retryable, false);
+  }
+  // `data: null` is read as an empty list (Go servers write empty slices as null).
+  fault(m, { op: 'list', fault: { status: 200, body: { object: 'list', data: null, has_more: null } } });
+  assert.deepEqual((await c.files.list()).data, []);
+});
+
+test('timeouts cover the headers and the body; each attempt gets its own', async (t) => {
+  const m = await mock(t);
+  const c = client(m, 'moonshot', { timeout: 200, maxRetries: 0 });
+  fault(m, { op: 'list', fault: { hang: true } });
+  let t0 = performance.now();
+  let e = await rejection(c.files.list());
+  assert.equal(e.kind, 'timeout');
+  assert.equal(e.retryable, true);
+  assert.equal(e.status, null);
+  assert.ok(performance.now() - t0 >= 190);
+  fault(m, { op: 'list', fault: { stallBody: true } });
+  e = await rejection(c.files.list());
+  assert.equal(e.kind, 'timeout', 'a stalled body times out');
+  fault(m, { op: 'list', times: 1, fault: { hang: true } });
+  const page = await c.files.list({}, { maxRetries: 1 });
+  assert.equal(page.object, 'list', 'the second attempt, with a fresh timer, succeeds');
+  t0 = performance.now();
+  fault(m, { op: 'list', fault: { hang: true } });
+  e = await rejection(c.files.list({}, { timeout: 50 }));
+  assert.equal(e.kind, 'timeout');
+  assert.ok(performance.now() - t0 < 180, 'the per-call timeout overrides the client one');
+});
+
+test('an abort is never retried, also while waiting between retries, and a pre-aborted signal sends nothing', async (t) => {
+  const m = await mock(t);
+  const c = client(m, 'zhipu', { maxRetries: 5 });
+  fault(m, { op: 'list', fault: { hang: true } });
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 50);
+  let e = await rejection(c.files.list({ purpose: 'batch' }, { signal: ac.signal }));
+  assert.equal(e.kind, 'aborted');
+  assert.equal(e.retryable, false);
+  assert.equal(e.attempts, 1);
+
+  m.state.log.length = 0;
+  fault(m, { op: 'list', fault: { status: 503, headers: { 'retry-after': '30' }, body: '{}' } });
+  const ac2 = new AbortController();
+  setTimeout(() => ac2.abort('user reason, not an Error'), 100);
+  const t0 = performance.now();
+  e = await rejection(c.files.list({ purpose: 'batch' }, { signal: ac2.signal }));
+  assert.equal(e.kind, 'aborted');
+  assert.ok(performance.now() - t0 < 1000, 'the 30 s wait was cut short');
+  assert.equal(seen(m, 'zhipu').length, 1);
+
+  m.state.log.length = 0;
+  e = await rejection(c.files.list({ purpose: 'batch' }, { signal: AbortSignal.abort() }));
+  assert.equal(e.kind, 'aborted');
+  assert.equal(e.attempts, 0);
+  assert.equal(seen(m, 'zhipu').length, 0);
+});
+
+test('connection refused, resets before and during the body are connection errors, retried', async (t) => {
+  const m = await mock(t);
+  const dead = await (await import('../mock/server.mjs')).startMock();
+  const deadBase = dead.base('openai');
+  await dead.close();
+  const refused = new LlmFiles({ provider: 'openai', apiKey: KEY, baseURL: deadBase, maxRetries: 1 });
+  let e = await rejection(refused.files.list());
+  assert.equal(e.kind, 'connection');
+  assert.equal(e.retryable, true);
+  assert.equal(e.attempts, 2);
+  assert.equal(e.status, null);
+
+  const c = client(m, 'moonshot', { maxRetries: 0 });
+  fault(m, { op: 'list', fault: { reset: true } });
+  e = await rejection(c.files.list());
+  assert.equal(e.kind, 'connection');
+  fault(m, { op: 'list', fault: { resetMidBody: true } });
+  e = await rejection(c.files.list());
+  assert.equal(e.kind, 'connection');
+  fault(m, { op: 'list', fault: { reset: true } });
+  assert.equal((await c.files.list({}, { maxRetries: 1 })).object, 'list', 'retried after a reset');
+});
+
+test('delete: a retry that finds the file gone after an ambiguous attempt resolves; a first not-found rejects', async (t) => {
+  const m = await mock(t);
+  for (const provider of PROVIDERS) {
+    const c = client(m, provider);
+    const f = await c.files.create({ file: 'x', purpose: PURPOSE[provider], filename: 'x.txt' });
+    fault(m, { provider, op: 'delete', fault: { resetAfterHandling: true } });
+    assert.deepEqual(await c.files.delete(f.id, { purpose: PURPOSE[provider] }), { id: f.id, object: 'file', deleted: true });
+    assert.equal(seen(m, provider, 'delete').length, 2, provider);
+    const e = await rejection(c.files.delete(f.id, { purpose: PURPOSE[provider] }));
+    assert.equal(e.kind, 'not_found', provider);
+    assert.equal(e.attempts, 1);
+  }
+});
+
+test('bad input is refused with invalid_argument before any request', async (t) => {
+  const m = await mock(t);
+  const bad = [
+    () => new LlmFiles(),
+    () => new LlmFiles(null),
+    () => new LlmFiles({ provider: 'acme', apiKey: 'k' }),
+    () => new LlmFiles({ provider: 'moonshot' }),
+    () => new LlmFiles({ provider: 'moonshot', apiKey: '' }),
+    () => new LlmFiles({ provider: 'moonshot', apiKey: 'k\r\nX-Evil: 1' }),
+    () => new LlmFiles({ provider: 'moonshot', apiKey: 'k', baseURL: 'ftp://x' }),
+    () => new LlmFiles({ provider: 'moonshot', apiKey: 'k', baseURL: 'javascript:alert(1)' }),
+    () => new LlmFiles({ provider: 'moonshot', apiKey: 'k', baseURL: 'http://h/v1?x=1' }),
+    () => new LlmFiles({ provider: 'moonshot', apiKey: 'k', timeout: -1 }),
+    () => new LlmFiles({ provider: 'moonshot', apiKey: 'k', timeout: 2 ** 31 }),
+    () => new LlmFiles({ provider: 'moonshot', apiKey: 'k', maxRetries: 1.5 }),
+    () => new LlmFiles({ provider: 'moonshot', apiKey: 'k', fetch: 'fetch' }),
+    () => new LlmFiles({ provider: 'moonshot', apiKey: 'k', defaultHeaders: { 'bad header': 'v' } }),
+    () => new LlmFiles({ provider: 'moonshot', apiKey: 'k', defaultHeaders: { 'X-A': 'v\n' } }),
+    () => new LlmFiles({ provider: Symbol('p'), apiKey: 'k' }),
+    () => new LlmFiles({ get provider() { throw new Error('getter'); }, apiKey: 'k' }),
+    () => new LlmFiles(new Proxy({}, { get() { throw new Error('trap'); } })),
+  ];
+  for (const f of bad) {
+    assert.throws(f, (e) => e instanceof LlmFilesError && e.kind === 'invalid_argument' && e.attempts === 0, f.toString());
+  }
+  const c = client(m, 'moonshot');
+  const mm = client(m, 'minimax');
+  const rejected = [
+    c.files.create(),
+    c.files.create({ file: 'x', filename: 'a.txt' }),
+    c.files.create({ file: 'x', purpose: 'file-extract' }),
+    c.files.create({ file: 42, purpose: 'file-extract', filename: 'a' }),
+    c.files.create({ file: null, purpose: 'file-extract', filename: 'a' }),
+    c.files.create({ file: { size: 3 }, purpose: 'file-extract', filename: 'a' }),
+    c.files.create({ file: 'x', purpose: '', filename: 'a' }),
+    c.files.create({ file: 'x', purpose: 'file-extract', filename: 'a' }, { signal: 'nope' }),
+    c.files.create({ file: 'x', purpose: 'file-extract', filename: 'a' }, { onUploadProgress: 1 }),
+    c.files.create({ file: new Blob([new Uint8Array(100 * 1024 * 1024 + 1)]), purpose: 'file-extract', filename: 'big.pdf' }),
+    client(m, 'zhipu').files.create({ file: new Blob([new Uint8Array(5 * 1024 * 1024 + 1)]), purpose: 'agent', filename: 'a.png' }),
+    mm.files.create({ file: new Blob([new Uint8Array(20 * 1024 * 1024 + 1)]), purpose: 'voice_clone', filename: 'v.mp3' }),
+    c.files.retrieve(),
+    c.files.retrieve(''),
+    c.files.retrieve('.'),
+    c.files.retrieve('..'),
+    c.files.retrieve(12),
+    c.files.content('..'),
+    c.files.delete('..'),
+    c.files.list({ limit: 0 }),
+    c.files.list({ limit: 'ten' }),
+    c.files.list('purpose'),
+    mm.files.retrieve('abc'),
+    mm.files.retrieve('1 OR 1=1'),
+    mm.files.delete('9223372036854775808', { purpose: 'voice_clone' }),
+    mm.files.content('../1'),
+  ];
+  for (const [i, p] of rejected.entries()) {
+    const e = await rejection(p);
+    assert.ok(e instanceof LlmFilesError, `#${i}`);
+    assert.equal(e.kind, 'invalid_argument', `#${i}: ${e.message}`);
+    assert.equal(e.attempts, 0);
+  }
+  assert.throws(() => c.files.listAll({ limit: -1 }), (e) => e.kind === 'invalid_argument');
+  assert.equal(m.state.log.length, 0, 'no request was made');
+  assert.equal((await c.files.create({ file: 'still works', purpose: 'file-extract', filename: 'ok.txt' })).bytes, 11);
+});
+
+test('unknown purposes are passed through, not refused', async (t) => {
+  const m = await mock(t);
+  const c = client(m, 'openai');
+  const f = await c.files.create({ file: 'x', purpose: 'brand-new-purpose', filename: 'x.txt' });
+  assert.equal(f.purpose, 'brand-new-purpose');
+});
+
+test('hostile ids and purposes stay inside their path segment or query value', async (t) => {
+  const m = await mock(t);
+  const c = client(m, 'moonshot', { maxRetries: 0 });
+  const ids = ['a/../b', 'x?y=1', 'x#frag', '100%', 'a b', 'é😀', 'tab\there', 'nl\r\nX-Injected: 1', '...'];
+  for (const id of ids) {
+    m.state.log.length = 0;
+    const e = await rejection(c.files.retrieve(id));
+    assert.equal(e.kind, 'not_found', id);
+    const [req] = seen(m, 'moonshot');
+    assert.equal(req.op, 'retrieve', id);
+    assert.equal(decodeURIComponent(req.rawPath.split('/files/')[1]), id);
+    assert.equal(req.headers['x-injected'], undefined);
+  }
+  const z = client(m, 'zhipu', { maxRetries: 0 });
+  m.state.log.length = 0;
+  await rejection(z.files.list({ purpose: 'batch&after=x#y' }));
+  assert.deepEqual(seen(m, 'zhipu')[0].query, { purpose: 'batch&after=x#y' });
+});
+
+test('the key never appears in errors, even when a server echoes it', async (t) => {
+  const m = await mock(t);
+  for (const provider of PROVIDERS) {
+    const c = client(m, provider, { maxRetries: 0 });
+    fault(m, { provider, op: 'list', fault: { status: 401, body: { error: { message: `bad key ${KEY}`, type: 'invalid_authentication_error', code: 'x' } } } });
+    const e = await rejection(c.files.list({ purpose: PURPOSE[provider] }));
+    assertNoKey(assert, e);
+    assert.match(e.message, /\[redacted\]/);
+    fault(m, { provider, op: 'list', fault: { status: 502, body: `<html>${KEY}</html>` } });
+    assertNoKey(assert, await rejection(c.files.list({ purpose: PURPOSE[provider] })));
+  }
+  const refused = new LlmFiles({ provider: 'openai', apiKey: KEY, baseURL: 'http://127.0.0.1:9', maxRetries: 0 });
+  assertNoKey(assert, await rejection(refused.files.list()));
+  const bad = (() => { try { new LlmFiles({ provider: 'openai', apiKey: KEY + '\n' }); } catch (e) { return e; } })();
+  assertNoKey(assert, bad);
+});
