@@ -282,3 +282,108 @@ pub fn rebuild(like: &Response, bytes: &[u8]) -> Result<Response> {
     Response::new_with_opt_buffer_source_and_init(Some(&body), &init)
         .map_err(|_| Error::new(Kind::Decode, "could not rebuild the download response"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::{ListQuery, Page};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    const LIST: &str = r#"'{"object":"list","data":[],"has_more":false}'"#;
+
+    /// Settings whose fetch is the JS function `body(url, init)`; `globalThis.t` collects what it sees.
+    fn settings(body: &str) -> Settings {
+        js_sys::eval("globalThis.t = { calls: 0, inits: [], urls: [] }").ok();
+        let prelude = "t.calls++; t.inits.push(init); t.urls.push(url);";
+        Settings {
+            provider: Provider::OpenAi,
+            key: "sk-wasm-test-key".into(),
+            base: "http://127.0.0.1:9/v1".into(),
+            headers: vec![("X-App".into(), "demo".into())],
+            fetch: Some(Function::new_with_args("url, init", &[prelude, body].concat())),
+            defaults: CallOptions { signal: None, timeout_ms: 1000.0, max_retries: 2, on_progress: None },
+        }
+    }
+
+    async fn list(s: &Settings, o: &CallOptions) -> Result<Page> {
+        let req = s.provider.list(&s.base, &ListQuery::default());
+        send(s, &req, None, o, |_, _| true, |f, _| s.provider.parse_list(&f.resp)).await
+    }
+
+    fn t(expr: &str) -> JsValue {
+        js_sys::eval(expr).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    #[wasm_bindgen_test]
+    async fn multipart_is_rebuilt_for_every_attempt_with_headers() {
+        let s = settings(&["return t.calls < 2 ? new Response('x', {status: 502, headers: {'retry-after-ms': '1'}}) : new Response(JSON.stringify({id:'f',object:'file',bytes:3,created_at:1,filename:'a.jsonl',purpose:'batch'}))"].concat());
+        let blob = Blob::new_with_str_sequence(&js_sys::Array::of1(&"abc".into())).unwrap();
+        let up = Upload { blob, filename: "a.jsonl".into() };
+        let req = s.provider.create(&s.base, "batch");
+        let f = send(&s, &req, Some(&up), &s.defaults, |_, _| true, |f, _| s.provider.parse_file(&f.resp)).await.unwrap();
+        assert_eq!(f.id, "f");
+        assert_eq!(t("t.calls").as_f64(), Some(2.0));
+        assert_eq!(t("t.inits[0].body !== t.inits[1].body").as_bool(), Some(true));
+        assert_eq!(t("t.inits[1].body.get('purpose')").as_string().as_deref(), Some("batch"));
+        assert_eq!(t("t.inits[1].body.get('file').name").as_string().as_deref(), Some("a.jsonl"));
+        assert_eq!(t("t.inits[1].body.get('file').size").as_f64(), Some(3.0));
+        assert_eq!(t("t.inits[1].headers.Authorization").as_string().as_deref(), Some("Bearer sk-wasm-test-key"));
+        assert_eq!(t("t.inits[1].headers['X-App']").as_string().as_deref(), Some("demo"));
+        assert_eq!(t("t.inits[1].headers['Content-Type']").as_string(), None, "fetch sets the multipart boundary");
+        assert_eq!(t("t.inits[0].signal !== t.inits[1].signal").as_bool(), Some(true), "one AbortController per attempt");
+        assert_eq!(t("t.urls[1]").as_string().as_deref(), Some("http://127.0.0.1:9/v1/files"));
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_hung_attempt_times_out_and_is_retried() {
+        let s = settings("return new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));");
+        let o = CallOptions { timeout_ms: 20.0, max_retries: 1, ..s.defaults.clone() };
+        let e = list(&s, &o).await.unwrap_err();
+        assert_eq!((e.kind, e.attempts, e.retryable, e.status), (Kind::Timeout, 2, true, None));
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_pre_aborted_signal_sends_nothing_and_an_abort_mid_wait_stops() {
+        let s = settings(&["return new Response('busy', {status: 503, headers: {'retry-after': '30'}});"].concat());
+        let signal: AbortSignal = t("AbortSignal.abort('a string reason')").unchecked_into();
+        let o = CallOptions { signal: Some(signal), ..s.defaults.clone() };
+        let e = list(&s, &o).await.unwrap_err();
+        assert_eq!((e.kind, e.attempts, e.retryable), (Kind::Aborted, 0, false));
+        assert_eq!(t("t.calls").as_f64(), Some(0.0));
+        let signal: AbortSignal = t("AbortSignal.timeout(30)").unchecked_into();
+        let o = CallOptions { signal: Some(signal), ..s.defaults.clone() };
+        let started = js_sys::Date::now();
+        let e = list(&s, &o).await.unwrap_err();
+        assert_eq!((e.kind, e.attempts), (Kind::Aborted, 1));
+        assert!(js_sys::Date::now() - started < 5000.0, "the 30 s Retry-After wait was cut short");
+    }
+
+    #[wasm_bindgen_test]
+    async fn odd_fetch_behaviour_never_panics() {
+        let cases = [
+            ("throw new TypeError('sync throw');", Kind::Connection),
+            ("return Promise.reject('a bare string');", Kind::Connection),
+            ("return Promise.reject(undefined);", Kind::Connection),
+            ("return 42;", Kind::Decode),
+            ("return { status: 200, headers: {} };", Kind::Decode),
+            ("return new Proxy({}, { getPrototypeOf() { throw new Error('trap'); } });", Kind::Decode),
+            ("return { then() { throw new Error('thenable'); } };", Kind::Connection),
+        ];
+        for (body, kind) in cases {
+            let s = settings(body);
+            let o = CallOptions { max_retries: 0, ..s.defaults.clone() };
+            assert_eq!(list(&s, &o).await.unwrap_err().kind, kind, "{body}");
+        }
+        let s = settings(&["return new Response(", LIST, ");"].concat());
+        assert!(list(&s, &s.defaults).await.is_ok(), "the instance still works");
+    }
+
+    #[wasm_bindgen_test]
+    async fn backoff_waits_with_a_real_timer() {
+        let s = settings(&["return t.calls < 2 ? new Response('{}', {status: 500}) : new Response(", LIST, ");"].concat());
+        let started = js_sys::Date::now();
+        assert!(list(&s, &s.defaults).await.is_ok());
+        let waited = js_sys::Date::now() - started;
+        assert!((370.0..2000.0).contains(&waited), "waited {waited} ms");
+    }
+}

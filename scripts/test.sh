@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `npm test`: installs, builds, then runs every suite; each prints its own closing line, and the last line
+# counts the suites that passed and failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || exit 1
+node scripts/build.mjs || exit 1
+passed=0
+failed=0
+suite() {
+  local name=$1
+  shift
+  echo "=== $name"
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "=== FAILED: $name"; fi
+}
+suite "cargo test: sans-IO core" cargo test
+suite "wasm-bindgen-test: transport under Node" \
+  env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --tests
+suite "node --test: the package against the mock providers" node --test --test-timeout=120000 tests/node/
+suite "tsc --strict: the .d.ts" node tests/types/check.mjs
+echo "npm test: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

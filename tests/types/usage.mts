@@ -1,0 +1,61 @@
+// Compiled with tsc --strict --noEmit: proves the shipped .d.ts describes the API (and refuses misuse).
+import { LlmFiles, LlmFilesError } from 'llm-files';
+import type { FileObject, FileList, FileDeleted, Capabilities, ErrorKind, Provider } from 'llm-files';
+
+const client = new LlmFiles({
+  provider: 'zhipu',
+  apiKey: 'k',
+  baseURL: 'http://127.0.0.1:1/zhipu/api/paas/v4',
+  timeout: 1000,
+  maxRetries: 1,
+  defaultHeaders: { 'X-App': 'demo' },
+  fetch: (input, init) => fetch(input, init),
+});
+
+export async function use(signal: AbortSignal): Promise<number> {
+  const created: FileObject = await client.files.create({ file: new Blob(['x']), purpose: 'batch', filename: 'a.jsonl' });
+  await client.files.create({ file: 'text', purpose: 'a-purpose-from-next-year', filename: 'b.txt' }, { signal, timeout: 10 });
+  await client.files.create({ file: new Uint8Array(3), purpose: 'batch', filename: 'c' }, { onUploadProgress: (loaded: number, total: number) => void (loaded / total) });
+  const page: FileList = await client.files.list({ purpose: 'batch', limit: 10 });
+  const first: string | undefined = page.data[0]?.id;
+  const more: boolean = page.has_more;
+  for await (const f of client.files.listAll()) {
+    const size: number = f.bytes;
+    const p: Provider = f.provider;
+    void size, p;
+  }
+  const r: FileObject = await client.files.retrieve(created.id);
+  const res: Response = await client.files.content(r.id);
+  const text: string = await res.text();
+  const del: FileDeleted = await client.files.delete(created.id, { purpose: 'batch' });
+  const yes: true = del.deleted;
+  const caps: Capabilities = LlmFiles.capabilities('minimax');
+  const how: 'native' | 'emulated' | 'unsupported' = caps.operations.retrieve;
+  void first, more, text, yes, how;
+  try {
+    await client.files.list();
+  } catch (e) {
+    if (e instanceof LlmFilesError) {
+      const kind: ErrorKind = e.kind;
+      const status: number | null = e.status;
+      const id: string | null = e.requestId;
+      const retry: boolean = e.retryable;
+      void kind, status, id, retry, e.attempts, e.code, e.raw;
+    }
+  }
+  return created.created_at;
+}
+
+// @ts-expect-error: unknown provider
+new LlmFiles({ provider: 'acme', apiKey: 'k' });
+// @ts-expect-error: apiKey is required
+new LlmFiles({ provider: 'moonshot' });
+// @ts-expect-error: purpose is required
+client.files.create({ file: 'x', filename: 'a' });
+// @ts-expect-error: numbers are not files
+client.files.create({ file: 42, purpose: 'batch' });
+// @ts-expect-error: ids are strings
+client.files.retrieve(42);
+// @ts-expect-error: list resolves to a page, not an array
+const wrong: FileObject[] = await client.files.list();
+void wrong;
