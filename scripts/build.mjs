@@ -1,7 +1,7 @@
 // Builds pkg/: the wasm (release, then wasm-opt -Oz from npm's binaryen), the web-target glue, and one small
 // entry per runtime so `import { LlmFiles } from 'llm-files'` needs no init() anywhere.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -39,6 +39,15 @@ ${exports}`);
 writeFileSync(join(pkg, 'browser.js'), `import init from './llm_files.js';
 await init({ module_or_path: new URL('./llm_files_bg.wasm', import.meta.url) });
 ${exports}`);
+// CommonJS (`require`) for Node: the ESM glue bundled into one CJS file that loads the wasm next to it.
+const cjsSource = join(pkg, 'node-cjs-source.mjs');
+writeFileSync(cjsSource, `import { readFileSync } from 'node:fs';
+import { initSync } from './llm_files.js';
+initSync({ module: readFileSync(__dirname + '/llm_files_bg.wasm') });
+${exports}`);
+const { build } = await import('esbuild');
+await build({ entryPoints: [cjsSource], bundle: true, format: 'cjs', platform: 'node', outfile: join(pkg, 'node.cjs'), logLevel: 'error' });
+rmSync(cjsSource);
 writeFileSync(join(pkg, 'index.d.ts'), `export { LlmFiles, LlmFilesError } from './llm_files.js';
 export type * from './llm_files.js';
 `);

@@ -13,10 +13,17 @@ suite() {
   echo "=== $name"
   if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "=== FAILED: $name"; fi
 }
-suite "cargo test: sans-IO core" cargo test
+suite "cargo test: sans-IO core" cargo test --lib
 suite "wasm-bindgen-test: transport under Node" \
   env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --tests
+# wasm-bindgen-test's Chromium profiles go to a scratch folder, not the system TMPDIR.
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+suite "wasm-bindgen-test: transport in headless Chromium" \
+  env TMPDIR="$scratch" CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_BROWSER=1 \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --tests
 suite "node --test: the package against the mock providers" node --test --test-timeout=120000 tests/node/
 suite "tsc --strict: the .d.ts" node tests/types/check.mjs
+suite "runtimes: packed tarball in Node (ESM, require), Deno, Chromium (ESM, Vite), workerd" node tests/runtimes/run.mjs
 echo "npm test: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,142 @@
+// Proves the packed package in every runtime: npm pack, install the tarball into a fresh project, then run the
+// same scenario there in Node (ESM and require), Deno, Chromium (plain ES modules and a Vite bundle) and workerd
+// (miniflare), all against the mock providers on 127.0.0.1. Prints one closing line per runtime and a total.
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startMock } from '../mock/server.mjs';
+
+const execFileAsync = promisify(execFile);
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = join(here, '../..');
+const work = mkdtempSync(join(tmpdir(), 'llm-files-runtimes-'));
+const totals = { passed: 0, failed: 0 };
+const only = process.argv[2];
+
+function report(runtime, results, error) {
+  const list = results ?? [];
+  const failed = list.filter((r) => !r.ok);
+  for (const f of failed) console.log(`  ✗ ${runtime}: ${f.name}\n    ${f.error.split('\n').slice(0, 4).join('\n    ')}`);
+  if (error) console.log(`  ✗ ${runtime}: could not run: ${error}`);
+  // A runtime that could not run at all counts as one failed check, never as zero.
+  const nFailed = failed.length + (error || list.length === 0 ? 1 : 0);
+  const nPassed = list.length - failed.length;
+  totals.passed += nPassed;
+  totals.failed += nFailed;
+  console.log(`${runtime}: ${nPassed} passed, ${nFailed} failed`);
+}
+
+async function step(runtime, fn) {
+  if (only && only !== runtime) return;
+  try {
+    report(runtime, await fn());
+  } catch (e) {
+    report(runtime, [], e?.stack ?? String(e));
+  }
+}
+
+// Asynchronous, so this process's event loop keeps serving the mock while the child runs.
+async function runJson(cmd, args, cwd) {
+  const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
+  const { stdout } = await execFileAsync(cmd, args, { cwd, encoding: 'utf8', timeout: 120_000, env });
+  return JSON.parse(stdout.trim().split('\n').at(-1));
+}
+
+// A static server for the browser pages: the temp project (node_modules/llm-files) plus the scenario.
+function serveStatic(dir) {
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(dir, path);
+    if (!file.startsWith(dir) || !existsSync(file)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+async function inChromium(url) {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(url);
+    await page.waitForFunction(() => window.__results !== undefined || null, null, { timeout: 60_000 }).catch(() => {
+      throw new Error(`no results from the page; page errors: ${errors.join('; ') || 'none'}`);
+    });
+    return await page.evaluate(() => window.__results);
+  } finally {
+    await browser.close();
+  }
+}
+
+const mock = await startMock();
+try {
+  // The package exactly as npm would ship it.
+  const tgz = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root, encoding: 'utf8' }).trim().split('\n').at(-1);
+  const project = join(work, 'app');
+  cpSync(here, project, { recursive: true });
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', private: true }));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(work, tgz)], { cwd: project, stdio: 'ignore' });
+
+  await step('node-esm', () => runJson(process.execPath, ['node-esm.mjs', mock.url], project));
+  await step('node-cjs', () => runJson(process.execPath, ['node-cjs.cjs', mock.url], project));
+  await step('deno', () => runJson(join(root, 'node_modules/.bin/deno'), ['run', '--quiet', '--allow-net', '--allow-read', '--allow-env', 'node-esm.mjs', mock.url], project));
+
+  await step('workerd', async () => {
+    const { build } = await import('esbuild');
+    await build({
+      entryPoints: [join(project, 'worker.mjs')], bundle: true, format: 'esm', outfile: join(project, 'worker-dist/worker.js'),
+      conditions: ['workerd', 'worker', 'browser'], external: ['*.wasm'], logLevel: 'error',
+    });
+    cpSync(join(project, 'node_modules/llm-files/pkg/llm_files_bg.wasm'), join(project, 'worker-dist/llm_files_bg.wasm'));
+    const { Miniflare } = await import('miniflare');
+    const mf = new Miniflare({
+      modules: true, scriptPath: join(project, 'worker-dist/worker.js'), modulesRoot: join(project, 'worker-dist'),
+      modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }], bindings: { MOCK: mock.url }, compatibilityDate: '2025-09-01',
+    });
+    try {
+      return await (await mf.dispatchFetch('http://worker/')).json();
+    } finally {
+      await mf.dispose();
+    }
+  });
+
+  await step('chromium-esm', async () => {
+    writeFileSync(join(project, 'scenario.mjs'), readFileSync(join(here, 'scenario.mjs')));
+    const server = await serveStatic(project);
+    try {
+      return await inChromium(`http://127.0.0.1:${server.address().port}/esm.html?mock=${encodeURIComponent(mock.url)}`);
+    } finally {
+      server.close();
+    }
+  });
+
+  await step('vite', async () => {
+    const { build } = await import('vite');
+    await build({ root: join(project, 'vite-app'), logLevel: 'error', build: { target: 'es2022', outDir: 'dist', emptyOutDir: true } });
+    const server = await serveStatic(join(project, 'vite-app/dist'));
+    try {
+      return await inChromium(`http://127.0.0.1:${server.address().port}/index.html?mock=${encodeURIComponent(mock.url)}`);
+    } finally {
+      server.close();
+    }
+  });
+} finally {
+  await mock.close();
+  rmSync(work, { recursive: true, force: true });
+}
+console.log(`runtimes: ${totals.passed} passed, ${totals.failed} failed`);
+process.exit(totals.failed === 0 ? 0 : 1);

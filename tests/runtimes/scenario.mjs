@@ -1,0 +1,66 @@
+// The checks every runtime runs against the mock providers: every operation of every provider, then an
+// authentication error whose requestId must be readable. Web APIs only, so it runs unchanged in browsers,
+// bundles, Node, Deno and workerd.
+const BASES = { minimax: '/minimax', moonshot: '/moonshot/v1', zhipu: '/zhipu/api/paas/v4', openai: '/openai/v1' };
+const PURPOSE = { minimax: 't2a_async_input', moonshot: 'file-extract', zhipu: 'batch', openai: 'batch' };
+
+/** Runs the checks; resolves to [{ name, ok, error? }]. */
+export async function scenario({ LlmFiles, LlmFilesError }, mockUrl, runtime) {
+  const results = [];
+  const check = async (name, fn) => {
+    try {
+      await fn();
+      results.push({ name, ok: true });
+    } catch (e) {
+      results.push({ name, ok: false, error: String(e?.stack ?? e) });
+    }
+  };
+  const assert = (cond, msg) => {
+    if (!cond) throw new Error(msg);
+  };
+  for (const provider of Object.keys(BASES)) {
+    const purpose = PURPOSE[provider];
+    const files = new LlmFiles({ provider, apiKey: 'sk-runtime-test', baseURL: mockUrl + BASES[provider] }).files;
+    const body = `${runtime} bytes é`;
+    let f;
+    await check(`${provider} create`, async () => {
+      f = await files.create({ file: new Blob([body]), purpose, filename: `${runtime}.txt` });
+      assert(f.object === 'file' && f.provider === provider && f.bytes === new TextEncoder().encode(body).length, JSON.stringify(f));
+    });
+    await check(`${provider} list`, async () => {
+      const page = await files.list({ purpose });
+      assert(page.object === 'list' && page.data.some((x) => x.id === f?.id), 'created file not listed');
+    });
+    await check(`${provider} listAll`, async () => {
+      const ids = [];
+      for await (const x of files.listAll()) ids.push(x.id);
+      assert(ids.includes(f?.id), 'created file not in listAll');
+    });
+    await check(`${provider} retrieve`, async () => {
+      const r = await files.retrieve(f?.id);
+      assert(r.id === f.id && r.filename === `${runtime}.txt`, JSON.stringify(r));
+    });
+    await check(`${provider} content`, async () => {
+      const res = await files.content(f?.id);
+      assert(res instanceof Response, 'not a Response');
+      assert((await res.text()) === body, 'content differs');
+    });
+    await check(`${provider} delete`, async () => {
+      const d = await files.delete(f?.id);
+      assert(d.deleted === true && d.id === f.id, JSON.stringify(d));
+    });
+    await check(`${provider} authentication error with requestId`, async () => {
+      const bad = new LlmFiles({ provider, apiKey: 'invalid-key', baseURL: mockUrl + BASES[provider] });
+      let e;
+      try {
+        await bad.files.list({ purpose });
+      } catch (err) {
+        e = err;
+      }
+      assert(e instanceof LlmFilesError && e instanceof Error, `not an LlmFilesError: ${e}`);
+      assert(e.kind === 'authentication', e.kind);
+      assert(typeof e.requestId === 'string' && e.requestId.startsWith(`${provider}-req-`), `requestId ${e.requestId}`);
+    });
+  }
+  return results;
+}
