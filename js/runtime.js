@@ -21,8 +21,16 @@ export class LlmFilesError extends Error {
   }
 }
 
-export function makeError(kind, message, provider, status, code, requestId, retryable, attempts, raw) {
-  return new LlmFilesError(kind, message, provider, status, code, requestId, retryable, attempts, raw);
+/** Builds the error the wasm side describes; the key is cut out of every text a server could have echoed it into. */
+export function makeError(kind, message, provider, status, code, requestId, retryable, attempts, raw, rawIsJson, key) {
+  const redact = (s) => (typeof s === 'string' && key.length >= 4 ? s.split(key).join('[redacted]') : s ?? null);
+  let body = redact(raw);
+  if (rawIsJson) {
+    try {
+      body = JSON.parse(body);
+    } catch {}
+  }
+  return new LlmFilesError(kind, redact(message), provider ?? null, status ?? null, redact(code), redact(requestId), retryable, attempts, body);
 }
 
 /** Blob for the accepted file values (Blob, File, ArrayBuffer, ArrayBufferView, string), else undefined. */

@@ -3,7 +3,8 @@
 
 use crate::error::{Error, Kind, Result};
 use crate::providers::{check_id, FileObject, ListQuery, Page, Provider};
-use crate::transport::{self, CallOptions, Settings, Upload};
+use crate::providers::HttpRequest;
+use crate::transport::{self, CallOptions, Expect, Outcome, Settings, Upload};
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
 use std::task::Poll;
@@ -24,8 +25,9 @@ pub struct Pager {
     q: ListQuery,
 }
 
-fn always(_: u16, _: Option<&str>) -> bool {
-    true
+// `send` answers with the outcome `expect` names; any other is a bug, reported rather than panicking.
+fn mismatch() -> Error {
+    Error::new(Kind::Decode, "internal error: unexpected outcome")
 }
 
 impl Client {
@@ -33,15 +35,23 @@ impl Client {
         self.s.provider
     }
 
+    async fn file(&self, req: &HttpRequest, up: Option<&Upload>, o: &CallOptions) -> Result<FileObject> {
+        match transport::send(&self.s, req, up, o, Expect::File).await? {
+            Outcome::File(f) => Ok(f),
+            _ => Err(mismatch()),
+        }
+    }
+
     /// Uploads one file.
     pub async fn create(&self, purpose: &str, up: &Upload, o: &CallOptions) -> Result<FileObject> {
-        let req = self.p().create(&self.s.base, purpose);
-        transport::send(&self.s, &req, Some(up), o, always, |f, _| self.p().parse_file(&f.resp)).await
+        self.file(&self.p().create(&self.s.base, purpose), Some(up), o).await
     }
 
     async fn list_one(&self, q: &ListQuery, o: &CallOptions) -> Result<Page> {
-        let req = self.p().list(&self.s.base, q);
-        transport::send(&self.s, &req, None, o, always, |f, _| self.p().parse_list(&f.resp)).await
+        match transport::send(&self.s, &self.p().list(&self.s.base, q), None, o, Expect::List).await? {
+            Outcome::Page(p) => Ok(p),
+            _ => Err(mismatch()),
+        }
     }
 
     /// One page; where the provider needs a purpose and none is given, every listable purpose, merged.
@@ -126,23 +136,15 @@ impl Client {
             }
             return Err(Error::new(Kind::NotFound, "zhipu: no file with this id in any listable purpose"));
         }
-        let req = self.p().retrieve(&self.s.base, id)?;
-        transport::send(&self.s, &req, None, o, always, |f, _| self.p().parse_file(&f.resp)).await
+        self.file(&self.p().retrieve(&self.s.base, id)?, None, o).await
     }
 
     /// The download, as the fetch Response (rebuilt only when its body had to be read to spot an error).
     pub async fn content(&self, id: &str, o: &CallOptions) -> Result<Response> {
-        let p = self.p();
-        let req = p.content(&self.s.base, id)?;
-        let needs_body = |status, content_type: Option<&str>| p.content_needs_body(status, content_type);
-        transport::send(&self.s, &req, None, o, needs_body, |f, _| {
-            if f.streaming {
-                return Ok(f.response);
-            }
-            p.check_content(&f.resp)?;
-            transport::rebuild(&f.response, &f.resp.body)
-        })
-        .await
+        match transport::send(&self.s, &self.p().content(&self.s.base, id)?, None, o, Expect::Content).await? {
+            Outcome::Response(r) => Ok(r),
+            _ => Err(mismatch()),
+        }
     }
 
     /// Deletes a file. A retry that finds the file gone after an attempt that may have deleted it succeeds.
@@ -151,12 +153,10 @@ impl Client {
             (Provider::MiniMax, None) => self.retrieve(id, o).await?.purpose,
             (_, p) => String::from(p.unwrap_or_default()),
         };
-        let req = self.p().delete(&self.s.base, id, &purpose)?;
-        transport::send(&self.s, &req, None, o, always, |f, ambiguous| match self.p().parse_delete(&f.resp) {
-            Err(e) if ambiguous && e.kind == Kind::NotFound => Ok(()),
-            r => r,
-        })
-        .await
+        match transport::send(&self.s, &self.p().delete(&self.s.base, id, &purpose)?, None, o, Expect::Delete).await? {
+            Outcome::Deleted => Ok(()),
+            _ => Err(mismatch()),
+        }
     }
 }
 

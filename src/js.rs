@@ -2,8 +2,8 @@
 //! JS values and errors into `LlmFilesError`. All TypeScript lives in the one custom section below.
 
 use crate::client::{Client, Pager};
-use crate::error::{Error, Raw};
-use crate::providers::{FileObject, ListQuery, Page, Provider};
+use crate::error::{Error, Kind, Raw};
+use crate::providers::{num, ListQuery, Page, Provider};
 use crate::transport::{CallOptions, Settings, Upload};
 use js_sys::{Array, Function, JsString, Promise, Reflect};
 use std::cell::RefCell;
@@ -20,13 +20,15 @@ extern "C" {
     fn make_error(
         kind: &str,
         message: &str,
-        provider: JsValue,
-        status: JsValue,
-        code: JsValue,
-        request_id: JsValue,
+        provider: Option<&str>,
+        status: Option<u16>,
+        code: Option<String>,
+        request_id: Option<String>,
         retryable: bool,
         attempts: u32,
-        raw: JsValue,
+        raw: Option<String>,
+        raw_json: bool,
+        key: &str,
     ) -> JsValue;
     #[wasm_bindgen(js_name = toBlob)]
     fn to_blob(v: &JsValue) -> Option<Blob>;
@@ -60,7 +62,7 @@ impl LlmFiles {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<LlmFiles, JsValue> {
         let provider = field(&options, "provider").ok().and_then(|v| v.as_string());
-        let settings = settings(&options).map_err(|e| to_js(e, provider.as_deref(), ""))?;
+        let settings = settings(&options).map_err(|e| error(e, provider.as_deref(), ""))?;
         let files = Files { c: Rc::new(Client { s: settings }) };
         Ok(LlmFiles { files: files.into() })
     }
@@ -75,7 +77,7 @@ impl LlmFiles {
     pub fn capabilities(provider: JsValue) -> Result<JsValue, JsValue> {
         let name = provider.as_string();
         let p = name.as_deref().and_then(Provider::from_name);
-        let p = p.ok_or_else(|| to_js(Error::invalid(UNKNOWN_PROVIDER), name.as_deref(), ""))?;
+        let p = p.ok_or_else(|| error(Error::invalid(UNKNOWN_PROVIDER), name.as_deref(), ""))?;
         js_sys::JSON::parse(p.capabilities())
     }
 }
@@ -88,106 +90,74 @@ pub struct Files {
     c: Rc<Client>,
 }
 
+/// One call, read and checked synchronously (so a caller's getters run once, before any await).
+enum Call {
+    Create(String, Upload),
+    List(ListQuery),
+    Retrieve(String),
+    Content(String),
+    Delete(String, Option<String>),
+    Next(Rc<RefCell<Option<Pager>>>),
+}
+
 #[wasm_bindgen]
 impl Files {
     /// Uploads a file.
     pub fn create(&self, params: JsValue, options: JsValue) -> Promise {
-        let c = self.c.clone();
-        let input = (|| {
-            let o = call_options(&c, &options)?;
+        let c = &self.c;
+        start(c, call_options(c, &options).and_then(|o| {
             object(&params, "params")?;
             let file = field(&params, "file")?;
-            let blob = to_blob(&file).ok_or_else(|| {
-                Error::invalid("file must be a Blob, File, ArrayBuffer, ArrayBufferView or string")
-            })?;
+            let blob = to_blob(&file)
+                .ok_or_else(|| Error::invalid("file must be a Blob, File, ArrayBuffer, ArrayBufferView or string"))?;
             let purpose = string(&params, "purpose")?.ok_or_else(|| Error::invalid("purpose is required"))?;
             let filename = match string(&params, "filename")? {
                 Some(name) => name,
                 None => file_name(&file).ok_or_else(|| Error::invalid("filename is required unless file is a File"))?,
             };
             let size = blob.size();
-            if let Some(max) = c.s.provider.max_bytes(&purpose, &filename) {
-                if size > max as f64 {
-                    let mut m = String::from("file is ");
-                    m.push_str(&crate::providers::num(size as u64));
-                    m.push_str(" bytes; ");
-                    m.push_str(c.s.provider.name());
-                    m.push_str(" accepts at most ");
-                    m.push_str(&crate::providers::num(max));
-                    m.push_str(" bytes for this purpose");
-                    return Err(Error::invalid(m));
+            match c.s.provider.max_bytes(&purpose, &filename) {
+                Some(max) if size > max as f64 => {
+                    let m = ["file is ", &num(size as u64), " bytes; ", c.s.provider.name(), " accepts at most ", &num(max), " bytes for this purpose"];
+                    Err(Error::invalid(m.concat()))
                 }
+                _ => Ok((Call::Create(purpose, Upload { blob, filename }), o)),
             }
-            Ok((purpose, Upload { blob, filename }, o))
-        })();
-        run(c, input, |c, (purpose, up, o)| async move {
-            let file = c.create(&purpose, &up, &o).await?;
-            Ok(file_json(&c, &file))
-        })
+        }))
     }
 
     /// Lists one page of files.
     pub fn list(&self, params: JsValue, options: JsValue) -> Promise {
-        let c = self.c.clone();
-        let input = list_query(&params).and_then(|q| Ok((q, call_options(&c, &options)?)));
-        run(c, input, |c, (q, o)| async move {
-            let page = c.list(&q, &o).await?;
-            let mut out = String::new();
-            page.write(c.s.provider, &mut out);
-            Ok(out)
-        })
+        start(&self.c, list_query(&params).and_then(|q| Ok((Call::List(q), call_options(&self.c, &options)?))))
     }
 
     /// Iterates over every file, across pages and, where the provider needs one, purposes.
     #[wasm_bindgen(js_name = listAll)]
     pub fn list_all(&self, params: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         let c = self.c.clone();
-        let key = c.s.key.clone();
         let started = list_query(&params).and_then(|q| Ok((c.pager(&q)?, call_options(&c, &options)?)));
-        let (pager, o) = started.map_err(|e| to_js(e, Some(c.s.provider.name()), &key))?;
+        let (pager, o) = started.map_err(|e| to_js(e, &c))?;
         Ok(iterate(FilePages { c, pager: Rc::new(RefCell::new(Some(pager))), o }.into()))
     }
 
     /// Retrieves one file's metadata.
     pub fn retrieve(&self, id: JsValue, options: JsValue) -> Promise {
-        let c = self.c.clone();
-        let input = file_id(&id).and_then(|id| Ok((id, call_options(&c, &options)?)));
-        run(c, input, |c, (id, o)| async move {
-            let file = c.retrieve(&id, &o).await?;
-            Ok(file_json(&c, &file))
-        })
+        start(&self.c, file_id(&id).and_then(|id| Ok((Call::Retrieve(id), call_options(&self.c, &options)?))))
     }
 
     /// Downloads a file: resolves to the fetch `Response`.
     pub fn content(&self, id: JsValue, options: JsValue) -> Promise {
-        let c = self.c.clone();
-        let input = file_id(&id).and_then(|id| Ok((id, call_options(&c, &options)?)));
-        let key = c.s.key.clone();
-        let provider = c.s.provider.name();
-        let input = input.map_err(|e| to_js(e, Some(provider), &key));
-        future_to_promise(async move {
-            let (id, o) = input?;
-            c.content(&id, &o).await.map(JsValue::from).map_err(|e| to_js(e, Some(provider), &key))
-        })
+        start(&self.c, file_id(&id).and_then(|id| Ok((Call::Content(id), call_options(&self.c, &options)?))))
     }
 
     /// Deletes a file.
     pub fn delete(&self, id: JsValue, params: JsValue, options: JsValue) -> Promise {
-        let c = self.c.clone();
-        let input = (|| {
-            let id = file_id(&id)?;
+        start(&self.c, file_id(&id).and_then(|id| {
             if !params.is_undefined() && !params.is_null() {
                 object(&params, "params")?;
             }
-            Ok((id, string(&params, "purpose")?, call_options(&c, &options)?))
-        })();
-        run(c, input, |c, (id, purpose, o)| async move {
-            c.delete(&id, purpose.as_deref(), &o).await?;
-            let mut out = String::from("{\"id\":");
-            crate::json::write_str(&mut out, &id);
-            out.push_str(",\"object\":\"file\",\"deleted\":true}");
-            Ok(out)
-        })
+            Ok((Call::Delete(id, string(&params, "purpose")?), call_options(&self.c, &options)?))
+        }))
     }
 }
 
@@ -203,75 +173,60 @@ pub struct FilePages {
 impl FilePages {
     /// The next page's files, or `undefined` at the end.
     pub fn next(&self) -> Promise {
-        let (c, cell, o) = (self.c.clone(), self.pager.clone(), self.o.clone());
-        let provider = c.s.provider.name();
-        future_to_promise(async move {
-            // Taken out while a page loads, so no RefCell borrow lives across an await.
-            let taken = cell.borrow_mut().take();
-            let Some(mut pager) = taken else { return Ok(JsValue::UNDEFINED) };
-            let result = c.next_page(&mut pager, &o).await;
-            let Some(files) = result.map_err(|e| to_js(e, Some(provider), &c.s.key))? else {
-                return Ok(JsValue::UNDEFINED);
-            };
-            *cell.borrow_mut() = Some(pager);
-            let mut out = String::new();
-            Page { files, has_more: false }.write(c.s.provider, &mut out);
-            let page = parse(&out)?;
-            Reflect::get(&page, &"data".into())
-        })
+        start(&self.c, Ok((Call::Next(self.pager.clone()), self.o.clone())))
     }
 }
 
-/// Runs an operation whose input was read synchronously, resolving to the JSON it returns, parsed.
-fn run<I, F>(c: Rc<Client>, input: Result<I, Error>, op: impl FnOnce(Rc<Client>, I) -> F + 'static) -> Promise
-where
-    I: 'static,
-    F: std::future::Future<Output = Result<String, Error>> + 'static,
-{
+/// The one place calls become Promises: a single future type, so the wasm holds one copy of the machinery.
+fn start(c: &Rc<Client>, call: Result<(Call, CallOptions), Error>) -> Promise {
+    let c = c.clone();
     future_to_promise(async move {
-        let provider = c.s.provider.name();
-        let key = c.s.key.clone();
-        let out = match input {
-            Ok(i) => op(c, i).await,
+        let result = match call {
+            Ok((call, o)) => dispatch(&c, call, &o).await,
             Err(e) => Err(e),
         };
-        parse(&out.map_err(|e| to_js(e, Some(provider), &key))?)
+        result.map_err(|e| to_js(e, &c))
     })
 }
 
-fn parse(json: &str) -> Result<JsValue, JsValue> {
-    js_sys::JSON::parse(json)
-}
-
-fn file_json(c: &Client, f: &FileObject) -> String {
+async fn dispatch(c: &Client, call: Call, o: &CallOptions) -> Result<JsValue, Error> {
+    let p = c.s.provider;
     let mut out = String::new();
-    f.write(c.s.provider, &mut out);
-    out
+    match call {
+        Call::Create(purpose, up) => c.create(&purpose, &up, o).await?.write(p, &mut out),
+        Call::List(q) => c.list(&q, o).await?.write(p, &mut out),
+        Call::Retrieve(id) => c.retrieve(&id, o).await?.write(p, &mut out),
+        Call::Content(id) => return c.content(&id, o).await.map(JsValue::from),
+        Call::Delete(id, purpose) => {
+            c.delete(&id, purpose.as_deref(), o).await?;
+            out.push_str("{\"id\":");
+            crate::json::write_str(&mut out, &id);
+            out.push_str(",\"object\":\"file\",\"deleted\":true}");
+        }
+        Call::Next(cell) => {
+            // Taken out while a page loads, so no RefCell borrow lives across an await.
+            let taken = cell.borrow_mut().take();
+            let Some(mut pager) = taken else { return Ok(JsValue::UNDEFINED) };
+            let Some(files) = c.next_page(&mut pager, o).await? else { return Ok(JsValue::UNDEFINED) };
+            *cell.borrow_mut() = Some(pager);
+            Page::write_files(&files, p, &mut out);
+        }
+    }
+    js_sys::JSON::parse(&out).map_err(|_| Error::new(Kind::Decode, "internal error: result is not JSON"))
 }
 
-/// Builds the JS error, with every occurrence of the key (a server may echo it) redacted.
-fn to_js(e: Error, provider: Option<&str>, key: &str) -> JsValue {
-    let redact = |s: &str| if key.len() >= 4 { s.replace(key, "[redacted]") } else { String::from(s) };
-    let opt = |s: Option<String>| s.map_or(JsValue::NULL, |s| JsValue::from(redact(&s)));
-    let raw = match e.raw {
-        Some(Raw::Json(t)) => {
-            let t = redact(&t);
-            js_sys::JSON::parse(&t).unwrap_or_else(|_| t.into())
-        }
-        Some(Raw::Text(t)) => redact(&t).into(),
-        None => JsValue::NULL,
+/// Builds the JS error; it redacts every occurrence of the key (a server may echo it) and parses `raw`.
+fn to_js(e: Error, c: &Client) -> JsValue {
+    error(e, Some(c.s.provider.name()), &c.s.key)
+}
+
+fn error(e: Error, provider: Option<&str>, key: &str) -> JsValue {
+    let (raw, raw_json) = match e.raw {
+        Some(Raw::Json(t)) => (Some(t), true),
+        Some(Raw::Text(t)) => (Some(t), false),
+        None => (None, false),
     };
-    make_error(
-        e.kind.as_str(),
-        &redact(&e.message),
-        provider.map_or(JsValue::NULL, JsValue::from),
-        e.status.map_or(JsValue::NULL, JsValue::from),
-        opt(e.code),
-        opt(e.request_id),
-        e.retryable,
-        e.attempts,
-        raw,
-    )
+    make_error(e.kind.as_str(), &e.message, provider, e.status, e.code, e.request_id, e.retryable, e.attempts, raw, raw_json, key)
 }
 
 fn object(v: &JsValue, what: &str) -> Result<(), Error> {

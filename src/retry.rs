@@ -8,11 +8,22 @@ const MAX_RETRY_AFTER_MS: f64 = 60_000.0;
 /// The wait the provider asked for: `retry-after-ms`, else `Retry-After` in seconds or as an HTTP date;
 /// `None` when absent, unreadable or outside 0–60 s.
 pub fn retry_after_ms(resp: &HttpResponse, now_ms: f64) -> Option<f64> {
-    let ms = resp.header("retry-after-ms").and_then(|v| v.trim().parse::<f64>().ok()).or_else(|| {
+    let ms = resp.header("retry-after-ms").and_then(|v| decimal(v.trim())).or_else(|| {
         let v = resp.header("retry-after")?.trim();
-        v.parse::<f64>().ok().map(|s| s * 1000.0).or_else(|| http_date_ms(v).map(|t| (t - now_ms).max(0.0)))
+        decimal(v).map(|s| s * 1000.0).or_else(|| http_date_ms(v).map(|t| (t - now_ms).max(0.0)))
     })?;
     (ms.is_finite() && (0.0..=MAX_RETRY_AFTER_MS).contains(&ms)).then_some(ms)
+}
+
+/// A non-negative decimal such as `2` or `0.25` (no sign, exponent or NaN), without core's float parser.
+fn decimal(s: &str) -> Option<f64> {
+    let (int, frac) = s.split_once('.').unwrap_or((s, "0"));
+    if int.is_empty() || frac.is_empty() || int.len() > 15 || frac.len() > 9 || !(int.bytes().chain(frac.bytes())).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole = int.parse::<u64>().ok()? as f64;
+    let part = frac.parse::<u64>().ok()? as f64 / 10f64.powi(frac.len() as i32);
+    Some(whole + part)
 }
 
 /// Our own backoff before retry number `n` (0-based): 0.5 s·2^n up to 8 s, shortened by up to 25 % jitter.
@@ -65,6 +76,9 @@ mod tests {
         assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "-1")], ""), now), None);
         assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "soon")], ""), now), None);
         assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "NaN")], ""), now), None);
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "1e3")], ""), now), None);
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "12.5")], ""), now), Some(12.5));
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "1.")], ""), now), None);
         assert_eq!(retry_after_ms(&resp(429, &[], ""), now), None);
     }
 

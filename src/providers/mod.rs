@@ -430,16 +430,23 @@ pub struct Page {
 impl Page {
     /// Appends the page as `{object:'list', data, has_more}`.
     pub fn write(&self, p: Provider, out: &mut String) {
-        out.push_str("{\"object\":\"list\",\"data\":[");
-        for (i, f) in self.files.iter().enumerate() {
+        out.push_str("{\"object\":\"list\",\"data\":");
+        Page::write_files(&self.files, p, out);
+        out.push_str(",\"has_more\":");
+        out.push_str(if self.has_more { "true" } else { "false" });
+        out.push('}');
+    }
+
+    /// Appends `files` as a JSON array.
+    pub fn write_files(files: &[FileObject], p: Provider, out: &mut String) {
+        out.push('[');
+        for (i, f) in files.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
             f.write(p, out);
         }
-        out.push_str("],\"has_more\":");
-        out.push_str(if self.has_more { "true" } else { "false" });
-        out.push('}');
+        out.push(']');
     }
 
     /// Applies `purpose`, `order`, `after` and `limit` on the client, for providers that return everything at once.
@@ -447,10 +454,10 @@ impl Page {
         if let Some(purpose) = &q.purpose {
             files.retain(|f| &f.purpose == purpose);
         }
-        match q.order.as_deref() {
-            Some("asc") => files.sort_by_key(|f| f.created_at),
-            Some("desc") => files.sort_by_key(|f| std::cmp::Reverse(f.created_at)),
-            _ => {}
+        let desc = q.order.as_deref() == Some("desc");
+        if desc || q.order.as_deref() == Some("asc") {
+            // Stable, so files created in the same second keep the provider's order.
+            files.sort_by(|a, b| if desc { b.created_at.cmp(&a.created_at) } else { a.created_at.cmp(&b.created_at) });
         }
         if let Some(after) = &q.after {
             let at = files.iter().position(|f| &f.id == after).map_or(files.len(), |i| i + 1);

@@ -3,7 +3,7 @@
 //! functions (`resolve`, a bound `abort`), so no Rust closure is ever handed to JS and none can leak.
 
 use crate::error::{Error, Kind, Result};
-use crate::providers::{Body, HttpRequest, HttpResponse, Provider, HEADERS, REQUEST_ID_HEADERS};
+use crate::providers::{Body, FileObject, HttpRequest, HttpResponse, Page, Provider, HEADERS, REQUEST_ID_HEADERS};
 use crate::retry;
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -63,28 +63,44 @@ pub struct Upload {
     pub filename: String,
 }
 
-/// One answered attempt: the plain response and, for downloads, the fetch `Response` itself.
-pub struct Fetched {
-    /// Status, the headers we read, and the body when it was read.
-    pub resp: HttpResponse,
-    /// The fetch Response.
-    pub response: Response,
-    /// Whether its body was left unread for the caller.
-    pub streaming: bool,
+/// What a request's response should become.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// A file object (upload, retrieve).
+    File,
+    /// A list page.
+    List,
+    /// A delete confirmation.
+    Delete,
+    /// A download: the fetch Response itself.
+    Content,
 }
 
-/// Sends `req` with retries. `read_body(status, content_type)` says whether to read the body; `handle` turns an
-/// answered attempt into a value or an error (retried when retryable) and learns whether an earlier attempt may
-/// have been carried out by the provider.
-pub async fn send<T>(
-    s: &Settings,
-    req: &HttpRequest,
-    upload: Option<&Upload>,
-    o: &CallOptions,
-    read_body: impl Fn(u16, Option<&str>) -> bool,
-    mut handle: impl FnMut(Fetched, bool) -> Result<T>,
-) -> Result<T> {
+/// What a request's response became.
+pub enum Outcome {
+    /// A file object.
+    File(FileObject),
+    /// A list page.
+    Page(Page),
+    /// The file is gone.
+    Deleted,
+    /// The download.
+    Response(Response),
+}
+
+/// One answered attempt: the plain response and the fetch `Response` itself.
+struct Fetched {
+    resp: HttpResponse,
+    response: Response,
+    /// Whether its body was left unread for the caller.
+    streaming: bool,
+}
+
+/// Sends `req` with retries and turns the answer into what `expect` names. Not generic on purpose: one copy of
+/// the retry loop in the wasm, whatever the operation.
+pub async fn send(s: &Settings, req: &HttpRequest, upload: Option<&Upload>, o: &CallOptions, expect: Expect) -> Result<Outcome> {
     let mut attempts = 0;
+    // Whether an earlier attempt may have been carried out by the provider (it timed out, reset or failed with 5xx).
     let mut ambiguous = false;
     loop {
         if is_aborted(o.signal.as_ref()) {
@@ -92,9 +108,9 @@ pub async fn send<T>(
         }
         attempts += 1;
         let mut wait = None;
-        let result = attempt(s, req, upload, o, &read_body).await.and_then(|f| {
+        let result = attempt(s, req, upload, o, expect).await.and_then(|f| {
             wait = retry::retry_after_ms(&f.resp, js_sys::Date::now());
-            handle(f, ambiguous)
+            outcome(s.provider, f, expect, ambiguous)
         });
         let mut e = match result {
             Ok(v) => return Ok(v),
@@ -108,6 +124,23 @@ pub async fn send<T>(
         let wait = wait.unwrap_or_else(|| retry::backoff_ms(attempts - 1, js_sys::Math::random()));
         if !sleep(wait, o.signal.as_ref()).await {
             return Err(Error { attempts, ..aborted() });
+        }
+    }
+}
+
+fn outcome(p: Provider, f: Fetched, expect: Expect, ambiguous: bool) -> Result<Outcome> {
+    match expect {
+        Expect::File => p.parse_file(&f.resp).map(Outcome::File),
+        Expect::List => p.parse_list(&f.resp).map(Outcome::Page),
+        // A not-found after an attempt that may have deleted the file means that attempt did.
+        Expect::Delete => match p.parse_delete(&f.resp) {
+            Err(e) if ambiguous && e.kind == Kind::NotFound => Ok(Outcome::Deleted),
+            r => r.map(|()| Outcome::Deleted),
+        },
+        Expect::Content if f.streaming => Ok(Outcome::Response(f.response)),
+        Expect::Content => {
+            p.check_content(&f.resp)?;
+            rebuild(&f.response, &f.resp.body).map(Outcome::Response)
         }
     }
 }
@@ -149,13 +182,7 @@ async fn sleep(ms: f64, signal: Option<&AbortSignal>) -> bool {
 }
 
 /// One request under its own AbortController; the timer covers the body read too.
-async fn attempt(
-    s: &Settings,
-    req: &HttpRequest,
-    upload: Option<&Upload>,
-    o: &CallOptions,
-    read_body: &impl Fn(u16, Option<&str>) -> bool,
-) -> Result<Fetched> {
+async fn attempt(s: &Settings, req: &HttpRequest, upload: Option<&Upload>, o: &CallOptions, expect: Expect) -> Result<Fetched> {
     let controller = AbortController::new().map_err(|_| Error::new(Kind::Unsupported, "AbortController is not available"))?;
     let abort = Reflect::get(&controller, &JsValue::from_str("abort"))
         .ok()
@@ -164,7 +191,7 @@ async fn attempt(
         .ok_or_else(|| Error::new(Kind::Unsupported, "AbortController.abort is not available"))?;
     let timer = set_timeout(&abort, o.timeout_ms);
     listen(o.signal.as_ref(), "addEventListener", &abort);
-    let result = fetch_and_read(s, req, upload, o, &controller.signal(), read_body).await;
+    let result = fetch_and_read(s, req, upload, o, &controller.signal(), expect).await;
     clear_timeout(&timer);
     // A download's body is still being read by the caller: leave the caller's signal able to cancel it.
     if !matches!(&result, Ok(f) if f.streaming) {
@@ -207,7 +234,7 @@ async fn fetch_and_read(
     upload: Option<&Upload>,
     o: &CallOptions,
     signal: &AbortSignal,
-    read_body: &impl Fn(u16, Option<&str>) -> bool,
+    expect: Expect,
 ) -> std::result::Result<Fetched, Failure> {
     let headers = Object::new();
     for (k, v) in &s.headers {
@@ -265,7 +292,7 @@ async fn fetch_and_read(
     }
     let status = response.status();
     let mut resp = HttpResponse { status, headers, body: Vec::new() };
-    let streaming = !read_body(status, resp.header("content-type"));
+    let streaming = expect == Expect::Content && !s.provider.content_needs_body(status, resp.header("content-type"));
     if !streaming {
         let buf = JsFuture::from(response.array_buffer()?).await?;
         resp.body = Uint8Array::new(&buf).to_vec();
@@ -274,7 +301,7 @@ async fn fetch_and_read(
 }
 
 /// A Response carrying `bytes` with the status and headers of `like`, for bodies we had to read first.
-pub fn rebuild(like: &Response, bytes: &[u8]) -> Result<Response> {
+fn rebuild(like: &Response, bytes: &[u8]) -> Result<Response> {
     let init = web_sys::ResponseInit::new();
     init.set_status(like.status());
     init.set_headers(&like.headers());
@@ -286,7 +313,7 @@ pub fn rebuild(like: &Response, bytes: &[u8]) -> Result<Response> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::{ListQuery, Page};
+    use crate::providers::ListQuery;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     const LIST: &str = r#"'{"object":"list","data":[],"has_more":false}'"#;
@@ -307,7 +334,10 @@ mod tests {
 
     async fn list(s: &Settings, o: &CallOptions) -> Result<Page> {
         let req = s.provider.list(&s.base, &ListQuery::default());
-        send(s, &req, None, o, |_, _| true, |f, _| s.provider.parse_list(&f.resp)).await
+        match send(s, &req, None, o, Expect::List).await? {
+            Outcome::Page(p) => Ok(p),
+            _ => unreachable!("a list request yields a page"),
+        }
     }
 
     fn t(expr: &str) -> JsValue {
@@ -320,7 +350,7 @@ mod tests {
         let blob = Blob::new_with_str_sequence(&js_sys::Array::of1(&"abc".into())).unwrap();
         let up = Upload { blob, filename: "a.jsonl".into() };
         let req = s.provider.create(&s.base, "batch");
-        let f = send(&s, &req, Some(&up), &s.defaults, |_, _| true, |f, _| s.provider.parse_file(&f.resp)).await.unwrap();
+        let Ok(Outcome::File(f)) = send(&s, &req, Some(&up), &s.defaults, Expect::File).await else { panic!("no file") };
         assert_eq!(f.id, "f");
         assert_eq!(t("t.calls").as_f64(), Some(2.0));
         assert_eq!(t("t.inits[0].body !== t.inits[1].body").as_bool(), Some(true));
