@@ -131,6 +131,27 @@ impl Provider {
             None => Err(self.decode(resp, "the response does not say whether the file was deleted")),
         }
     }
+    /// The list request that can find a file an ambiguous upload may have stored, if its purpose is listable.
+    pub fn upload_lookup(self, base: &str, purpose: &str) -> Option<HttpRequest> {
+        let q = ListQuery { purpose: Some(purpose.into()), limit: Some(100), after: None, order: None };
+        match self {
+            Provider::MiniMax | Provider::Zhipu if !self.list_purposes()?.contains(&purpose) => None,
+            Provider::OpenAi => Some(self.list(base, &ListQuery { order: Some("desc".into()), ..q })),
+            _ => Some(self.list(base, &q)),
+        }
+    }
+
+    /// The file an ambiguous upload stored, if `files` holds one: same purpose, name and size, created no earlier
+    /// than a second before the first attempt began (`since` in Unix seconds); the newest when several match.
+    pub fn find_upload(self, files: Vec<FileObject>, purpose: &str, filename: &str, bytes: u64, since: i64) -> Option<FileObject> {
+        files
+            .into_iter()
+            // MiniMax lists one purpose per request and may spell it differently in the objects.
+            .filter(|f| self == Provider::MiniMax || f.purpose == purpose)
+            .filter(|f| f.filename == filename && f.bytes == bytes && f.created_at >= since - 1)
+            .max_by_key(|f| f.created_at)
+    }
+
     /// Whether a download response must be read to know it succeeded: every error status, and MiniMax JSON
     /// (its errors arrive as 200 with `base_resp`).
     pub fn content_needs_body(self, status: u16, content_type: Option<&str>) -> bool {
@@ -678,6 +699,29 @@ mod tests {
         assert_eq!(p.files.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), ["d", "a", "c", "b"]);
         let q = ListQuery { after: Some("zz".into()), ..Default::default() };
         assert!(Page::window(files, &q).files.is_empty());
+    }
+
+    #[test]
+    fn finds_the_upload_an_ambiguous_attempt_stored() {
+        let mut old = file("old", 90, "batch");
+        old.filename = "a.jsonl".into();
+        let mut new = file("new", 101, "batch");
+        new.filename = "a.jsonl".into();
+        let mut other_size = new.clone();
+        other_size.id = "big".into();
+        other_size.bytes = 2;
+        let mut other_purpose = new.clone();
+        other_purpose.id = "agent".into();
+        other_purpose.purpose = "agent".into();
+        let files = vec![old.clone(), new.clone(), other_size, other_purpose];
+        let found = Provider::Zhipu.find_upload(files.clone(), "batch", "a.jsonl", 1, 100);
+        assert_eq!(found.map(|f| f.id), Some("new".into()));
+        assert_eq!(Provider::Zhipu.find_upload(files.clone(), "batch", "a.jsonl", 1, 150), None);
+        assert_eq!(Provider::Zhipu.find_upload(files, "batch", "b.jsonl", 1, 0), None);
+        assert!(Provider::Zhipu.upload_lookup("http://h", "voice-clone-input").is_none());
+        assert!(Provider::MiniMax.upload_lookup("http://h", "video_understanding").is_none());
+        assert_eq!(Provider::OpenAi.upload_lookup("http://h", "batch").unwrap().url, "http://h/files?purpose=batch&limit=100&order=desc");
+        assert_eq!(Provider::Moonshot.upload_lookup("http://h", "file-extract").unwrap().url, "http://h/files");
     }
 
     #[test]

@@ -102,11 +102,14 @@ pub async fn send(s: &Settings, req: &HttpRequest, upload: Option<&Upload>, o: &
     let mut attempts = 0;
     // Whether an earlier attempt may have been carried out by the provider (it timed out, reset or failed with 5xx).
     let mut ambiguous = false;
+    // When the first ambiguous upload attempt began: a file it stored is looked for before uploading again.
+    let mut stored_since = None;
     loop {
         if is_aborted(o.signal.as_ref()) {
             return Err(Error { attempts, ..aborted() });
         }
         attempts += 1;
+        let started = js_sys::Date::now();
         let mut wait = None;
         let result = attempt(s, req, upload, o, expect).await.and_then(|f| {
             wait = retry::retry_after_ms(&f.resp, js_sys::Date::now());
@@ -120,12 +123,29 @@ pub async fn send(s: &Settings, req: &HttpRequest, upload: Option<&Upload>, o: &
         if !e.retryable || e.kind == Kind::Aborted || attempts > o.max_retries {
             return Err(e);
         }
-        ambiguous |= matches!(e.kind, Kind::Timeout | Kind::Connection | Kind::Server);
+        let this_ambiguous = matches!(e.kind, Kind::Timeout | Kind::Connection | Kind::Server);
+        ambiguous |= this_ambiguous;
+        if this_ambiguous && upload.is_some() {
+            stored_since.get_or_insert(started);
+        }
         let wait = wait.unwrap_or_else(|| retry::backoff_ms(attempts - 1, js_sys::Math::random()));
         if !sleep(wait, o.signal.as_ref()).await {
             return Err(Error { attempts, ..aborted() });
         }
+        if let (Some(since), Some(up), Body::Multipart { purpose }) = (stored_since, upload, &req.body) {
+            if let Some(found) = find_upload(s, purpose, up, since, o).await {
+                return Ok(Outcome::File(found));
+            }
+        }
     }
+}
+
+/// Looks through the provider's list for the file an ambiguous upload may have stored. A failed lookup finds
+/// nothing, so the upload is retried: a possible duplicate is better than a lost file.
+async fn find_upload(s: &Settings, purpose: &str, up: &Upload, since_ms: f64, o: &CallOptions) -> Option<FileObject> {
+    let req = s.provider.upload_lookup(&s.base, purpose)?;
+    let page = s.provider.parse_list(&attempt(s, &req, None, o, Expect::List).await.ok()?.resp).ok()?;
+    s.provider.find_upload(page.files, purpose, &up.filename, up.blob.size() as u64, (since_ms / 1000.0).floor() as i64)
 }
 
 fn outcome(p: Provider, f: Fetched, expect: Expect, ambiguous: bool) -> Result<Outcome> {

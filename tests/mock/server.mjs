@@ -6,6 +6,7 @@
 //   control:   POST /__mock/faults [{provider?, op?, times?, fault}]   POST /__mock/reset   GET /__mock/state
 //   faults:    {status, headers?, body?} | {reset:true} | {resetAfterHandling:true} | {resetMidBody:true}
 //              | {hang:true} | {stallBody:true} | {delayMs} | {minimaxCode, msg?}
+//              | {hangAfterHandling:true} | {statusAfterHandling} (the operation is carried out, then the answer is lost)
 //   auth:      any bearer token except one starting with "invalid" (or none) is accepted.
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
@@ -18,7 +19,7 @@ const BASES = { minimax: '/minimax', moonshot: '/moonshot/v1', zhipu: '/zhipu/ap
 
 /** Starts the mock; resolves to { url, port, base(provider), state, close() }. */
 export async function startMock({ port = 0, host = '127.0.0.1' } = {}) {
-  const state = { files: {}, log: [], faults: [], seq: 0, clock: 1_760_000_000, minimaxNext: 2n ** 53n + 1n };
+  const state = { files: {}, log: [], faults: [], seq: 0, clock: 0, minimaxNext: 2n ** 53n + 1n };
   const reset = () => {
     state.files = { minimax: new Map(), moonshot: new Map(), zhipu: new Map(), openai: new Map() };
     state.log = [];
@@ -133,6 +134,10 @@ async function handle(state, reset, req, res) {
     ? authError(route.provider)
     : await operate(state, route, req, url, body);
   if (fault?.resetAfterHandling) return req.socket.destroy();
+  if (fault?.hangAfterHandling) return;
+  if (fault?.statusAfterHandling) {
+    return send(res, req, fault.statusAfterHandling, headers, 'text/html', '<html><body>502 Bad Gateway</body></html>');
+  }
   if (fault?.resetMidBody || fault?.stallBody) {
     res.writeHead(answer.status, { ...headers, 'content-type': answer.type, 'content-length': String(Buffer.byteLength(answer.body) + 100) });
     res.write(Buffer.from(answer.body).subarray(0, Math.max(1, Math.floor(Buffer.byteLength(answer.body) / 2))));
@@ -227,7 +232,9 @@ async function operate(state, route, req, url, body) {
       if (!purpose || typeof file === 'string' || !file) return badRequest(provider, 'file and purpose are required');
       const content = Buffer.from(await file.arrayBuffer());
       const id = mm ? String(state.minimaxNext++) : provider === 'moonshot' ? `cl${(++state.seq).toString(36)}mock${content.length}` : `file-${++state.seq}`;
-      const f = { id, bytes: content.length, created_at: ++state.clock, filename: file.name, purpose, content };
+      // Real Unix seconds, strictly increasing so ordering stays well defined.
+      state.clock = Math.max(state.clock + 1, Math.floor(Date.now() / 1000));
+      const f = { id, bytes: content.length, created_at: state.clock, filename: file.name, purpose, content };
       store.set(id, f);
       const obj = publicObject(provider, f);
       return mm ? json(200, { file: obj, base_resp: OK }) : json(200, obj);

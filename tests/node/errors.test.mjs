@@ -335,3 +335,36 @@ test('the key never appears in errors, even when a server echoes it', async (t) 
   const bad = (() => { try { new LlmFiles({ provider: 'openai', apiKey: KEY + '\n' }); } catch (e) { return e; } })();
   assertNoKey(assert, bad);
 });
+
+test('no duplicate uploads: an upload whose answer was lost is found through list instead of sent again', async (t) => {
+  const m = await mock(t);
+  const lost = [{ resetAfterHandling: true }, { statusAfterHandling: 502 }, { hangAfterHandling: true }];
+  for (const provider of PROVIDERS) {
+    for (const f of lost) {
+      m.state.log.length = 0;
+      const before = m.state.files[provider].size;
+      const c = client(m, provider, { timeout: 300, maxRetries: 2 });
+      fault(m, { provider, op: 'create', fault: f });
+      const file = await c.files.create({ file: `payload ${JSON.stringify(f)}`, purpose: PURPOSE[provider], filename: 'once.txt' });
+      assert.equal(m.state.files[provider].size, before + 1, `${provider} ${JSON.stringify(f)}: exactly one file stored`);
+      assert.ok(m.state.files[provider].has(file.id), 'the caller gets the stored file');
+      assert.equal(seen(m, provider, 'create').length, 1, 'the upload was not sent again');
+      assert.equal(seen(m, provider, 'list').length, 1, 'one lookup');
+    }
+  }
+});
+
+test('an upload that failed before storing anything is retried after the lookup finds nothing', async (t) => {
+  const m = await mock(t);
+  const c = client(m, 'zhipu');
+  fault(m, { op: 'create', fault: { status: 503, headers: FAST, body: '<html>busy</html>' } });
+  const f = await c.files.create({ file: 'x', purpose: 'batch', filename: 'retry.jsonl' });
+  assert.equal(seen(m, 'zhipu', 'create').length, 2);
+  assert.equal(seen(m, 'zhipu', 'list').length, 1);
+  assert.equal(m.state.files.zhipu.size, 1);
+  assert.ok(m.state.files.zhipu.has(f.id));
+  // A purpose Zhipu cannot list cannot be looked up: the upload is simply retried.
+  fault(m, { op: 'create', fault: { status: 503, headers: FAST, body: '<html>busy</html>' } });
+  await c.files.create({ file: 'x', purpose: 'voice-clone-input', filename: 'v.mp3' });
+  assert.equal(seen(m, 'zhipu', 'list').length, 1);
+});
