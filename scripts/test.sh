@@ -13,7 +13,7 @@ suite() {
   echo "=== $name"
   if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "=== FAILED: $name"; fi
 }
-suite "cargo test: sans-IO core" cargo test --lib
+suite "cargo test: sans-IO core and fuzz smoke (20,000 inputs)" cargo test --lib --test fuzz
 suite "wasm-bindgen-test: transport under Node" \
   env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --tests
 # wasm-bindgen-test's Chromium profiles go to a scratch folder, not the system TMPDIR.
