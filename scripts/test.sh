@@ -23,6 +23,7 @@ suite "wasm-bindgen-test: transport in headless Chromium" \
   env TMPDIR="$scratch" CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_BROWSER=1 \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --tests
 suite "node --test: the package against the mock providers" node --test --test-timeout=120000 tests/node/
+suite "fault matrix: every provider x operation x fault" node tests/faults/matrix.mjs
 suite "tsc --strict: the .d.ts" node tests/types/check.mjs
 suite "runtimes: packed tarball in Node (ESM, require), Deno, Chromium (ESM, Vite), workerd" node tests/runtimes/run.mjs
 echo "npm test: $passed passed, $failed failed"

@@ -123,7 +123,11 @@ impl Provider {
     pub fn parse_delete(self, resp: &HttpResponse) -> Result<()> {
         let body = self.check(resp)?;
         if self == Provider::MiniMax {
-            return Ok(());
+            // Success is a base_resp with status_code 0; any other shape says nothing.
+            return match body.get("base_resp").and_then(|b| b.get("status_code")).and_then(Json::as_i64) {
+                Some(0) => Ok(()),
+                _ => Err(self.decode(resp, "the response has no base_resp status")),
+            };
         }
         match body.get("deleted").and_then(Json::as_bool) {
             Some(true) => Ok(()),
