@@ -102,7 +102,8 @@ pub async fn send(s: &Settings, req: &HttpRequest, upload: Option<&Upload>, o: &
     let mut attempts = 0;
     // Whether an earlier attempt may have been carried out by the provider (it timed out, reset or failed with 5xx).
     let mut ambiguous = false;
-    // When the first ambiguous upload attempt began: a file it stored is looked for before uploading again.
+    // When the first ambiguous upload attempt began. From then on every attempt first looks, through list, for the
+    // file that attempt may have stored, and uploads again only once a lookup has shown it absent.
     let mut stored_since = None;
     loop {
         if is_aborted(o.signal.as_ref()) {
@@ -111,10 +112,18 @@ pub async fn send(s: &Settings, req: &HttpRequest, upload: Option<&Upload>, o: &
         attempts += 1;
         let started = js_sys::Date::now();
         let mut wait = None;
-        let result = attempt(s, req, upload, o, expect).await.and_then(|f| {
-            wait = retry::retry_after_ms(&f.resp, js_sys::Date::now());
-            outcome(s.provider, f, expect, ambiguous)
-        });
+        let lookup = match (stored_since, upload, &req.body) {
+            (Some(since), Some(up), Body::Multipart { purpose }) => find_upload(s, purpose, up, since, o).await,
+            _ => Ok(None),
+        };
+        let result = match lookup {
+            Ok(Some(found)) => return Ok(Outcome::File(found)),
+            Err(e) => Err(e),
+            Ok(None) => attempt(s, req, upload, o, expect).await.and_then(|f| {
+                wait = retry::retry_after_ms(&f.resp, js_sys::Date::now());
+                outcome(s.provider, f, expect, ambiguous)
+            }),
+        };
         let mut e = match result {
             Ok(v) => return Ok(v),
             Err(e) => e,
@@ -132,20 +141,16 @@ pub async fn send(s: &Settings, req: &HttpRequest, upload: Option<&Upload>, o: &
         if !sleep(wait, o.signal.as_ref()).await {
             return Err(Error { attempts, ..aborted() });
         }
-        if let (Some(since), Some(up), Body::Multipart { purpose }) = (stored_since, upload, &req.body) {
-            if let Some(found) = find_upload(s, purpose, up, since, o).await {
-                return Ok(Outcome::File(found));
-            }
-        }
     }
 }
 
-/// Looks through the provider's list for the file an ambiguous upload may have stored. A failed lookup finds
-/// nothing, so the upload is retried: a possible duplicate is better than a lost file.
-async fn find_upload(s: &Settings, purpose: &str, up: &Upload, since_ms: f64, o: &CallOptions) -> Option<FileObject> {
-    let req = s.provider.upload_lookup(&s.base, purpose)?;
-    let page = s.provider.parse_list(&attempt(s, &req, None, o, Expect::List).await.ok()?.resp).ok()?;
-    s.provider.find_upload(page.files, purpose, &up.filename, up.blob.size() as u64, (since_ms / 1000.0).floor() as i64)
+/// Looks through the provider's list for the file an ambiguous upload may have stored; `Ok(None)` when it is not
+/// there or the purpose cannot be listed (then the upload is simply sent again).
+async fn find_upload(s: &Settings, purpose: &str, up: &Upload, since_ms: f64, o: &CallOptions) -> Result<Option<FileObject>> {
+    let Some(req) = s.provider.upload_lookup(&s.base, purpose) else { return Ok(None) };
+    let page = s.provider.parse_list(&attempt(s, &req, None, o, Expect::List).await?.resp)?;
+    let since = (since_ms / 1000.0).floor() as i64;
+    Ok(s.provider.find_upload(page.files, purpose, &up.filename, up.blob.size() as u64, since))
 }
 
 fn outcome(p: Provider, f: Fetched, expect: Expect, ambiguous: bool) -> Result<Outcome> {

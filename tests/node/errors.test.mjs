@@ -368,3 +368,14 @@ test('an upload that failed before storing anything is retried after the lookup 
   await c.files.create({ file: 'x', purpose: 'voice-clone-input', filename: 'v.mp3' });
   assert.equal(seen(m, 'zhipu', 'list').length, 1);
 });
+
+test('no duplicate uploads even when the lookup itself fails: the lookup is retried, not the upload', async (t) => {
+  const m = await mock(t);
+  const c = client(m, 'openai', { maxRetries: 3 });
+  fault(m, { op: 'create', fault: { statusAfterHandling: 502 } }, { op: 'list', fault: { status: 503, headers: FAST, body: '<html>busy</html>' } });
+  const f = await c.files.create({ file: 'x', purpose: 'batch', filename: 'lookup.jsonl' });
+  assert.equal(seen(m, 'openai', 'create').length, 1, 'never uploaded twice');
+  assert.equal(seen(m, 'openai', 'list').length, 2, 'the failed lookup was tried again');
+  assert.equal(m.state.files.openai.size, 1);
+  assert.ok(m.state.files.openai.has(f.id));
+});
