@@ -17,8 +17,34 @@ const MINIMAX_LISTABLE = ['voice_clone', 'prompt_audio', 't2a_async_input', 'vid
 const ZHIPU_LISTABLE = ['batch', 'code-interpreter', 'agent'];
 const BASES = { minimax: '/minimax', moonshot: '/moonshot/v1', zhipu: '/zhipu/api/paas/v4', openai: '/openai/v1' };
 
-/** Starts the mock; resolves to { url, port, base(provider), state, close() }. */
-export async function startMock({ port = 0, host = '127.0.0.1' } = {}) {
+// A seeded PRNG (mulberry32), so a random-fault run can be replayed.
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Faults injected at random with `faultRate`: each is survivable by a client that retries safely.
+function randomFault(rand, provider) {
+  const quick = { 'retry-after-ms': '5' };
+  const faults = [
+    { reset: true },
+    { resetAfterHandling: true },
+    { statusAfterHandling: 502 },
+    { status: 503, headers: quick, body: '<html><body>503 Service Unavailable</body></html>' },
+    provider === 'minimax' ? { minimaxCode: 1002, msg: 'rate limit' } : { status: 429, headers: quick, body: { error: { type: 'rate_limit_reached_error', code: '1302', message: 'slow down' } } },
+    { delayMs: 30 },
+  ];
+  return faults[Math.floor(rand() * faults.length)];
+}
+
+/** Starts the mock; resolves to { url, port, base(provider), state, close() }. `faultRate` injects random faults. */
+export async function startMock({ port = 0, host = '127.0.0.1', faultRate = 0, seed = 1 } = {}) {
+  const rand = prng(seed);
   const state = { files: {}, log: [], faults: [], seq: 0, clock: 0, minimaxNext: 2n ** 53n + 1n };
   const reset = () => {
     state.files = { minimax: new Map(), moonshot: new Map(), zhipu: new Map(), openai: new Map() };
@@ -37,6 +63,7 @@ export async function startMock({ port = 0, host = '127.0.0.1' } = {}) {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
+  state.randomFault = faultRate > 0 ? (provider) => (rand() < faultRate ? randomFault(rand, provider) : undefined) : () => undefined;
   await new Promise((resolve) => server.listen(port, host, resolve));
   const url = `http://${host}:${server.address().port}`;
   return {
@@ -114,7 +141,8 @@ async function handle(state, reset, req, res) {
   const headers = { ...cors(req), [ID_HEADERS[route.provider]]: requestId };
   if (route.provider === 'zhipu') headers['ga-traceid'] = `ga-${state.seq}`;
 
-  const fault = takeFault(state, route);
+  const fault = takeFault(state, route) ?? state.randomFault(route.provider);
+  if (fault) state.injected = (state.injected ?? 0) + 1;
   if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
   if (fault?.reset) return req.socket.destroy();
   if (fault?.hang) return; // the client's timeout or abort ends it; close() destroys the socket
