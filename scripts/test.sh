@@ -24,6 +24,7 @@ suite "wasm-bindgen-test: transport in headless Chromium" \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --tests
 suite "node --test: the package against the mock providers" node --test --test-timeout=120000 tests/node/
 suite "fault matrix: every provider x operation x fault" node tests/faults/matrix.mjs
+suite "js fuzz: 3,000 random calls on the exported API" node tests/faults/jsfuzz.mjs 3000 1
 suite "soak (short): 1,000 operations with 5 % faults in Node and workerd" node tests/faults/soak.mjs 1000 both
 suite "tsc --strict: the .d.ts" node tests/types/check.mjs
 suite "runtimes: packed tarball in Node (ESM, require), Deno, Chromium (ESM, Vite), workerd" node tests/runtimes/run.mjs

@@ -61,8 +61,9 @@ impl LlmFiles {
     /// Checks the options and builds the client; throws `LlmFilesError` (`invalid_argument`) on bad options.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<LlmFiles, JsValue> {
-        let provider = field(&options, "provider").ok().and_then(|v| v.as_string());
-        let settings = settings(&options).map_err(|e| error(e, provider.as_deref(), ""))?;
+        // Only a known provider name is echoed into the error: the field could hold anything, even the key.
+        let provider = field(&options, "provider").ok().and_then(|v| v.as_string()).and_then(|n| Provider::from_name(&n));
+        let settings = settings(&options).map_err(|e| error(e, provider.map(Provider::name), ""))?;
         let files = Files { c: Rc::new(Client { s: settings }) };
         Ok(LlmFiles { files: files.into() })
     }
@@ -75,9 +76,8 @@ impl LlmFiles {
 
     /// What `provider` can do: per operation native, emulated or unsupported; purposes; limits.
     pub fn capabilities(provider: JsValue) -> Result<JsValue, JsValue> {
-        let name = provider.as_string();
-        let p = name.as_deref().and_then(Provider::from_name);
-        let p = p.ok_or_else(|| error(Error::invalid(UNKNOWN_PROVIDER), name.as_deref(), ""))?;
+        let p = provider.as_string().and_then(|n| Provider::from_name(&n));
+        let p = p.ok_or_else(|| error(Error::invalid(UNKNOWN_PROVIDER), None, ""))?;
         js_sys::JSON::parse(p.capabilities())
     }
 }

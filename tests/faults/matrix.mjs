@@ -137,7 +137,7 @@ function judge(expect, result, error, waited) {
     }
     if ('code' in expect && expect.code !== undefined && error.code !== expect.code) problems.push(`code ${error.code}, expected ${expect.code}`);
     if (expect.rawIncludes && !String(error.raw).includes(expect.rawIncludes)) problems.push(`raw ${JSON.stringify(error.raw)}`);
-    if (JSON.stringify(error).includes(KEY) || String(error.stack).includes(KEY)) problems.push('key leaked');
+    if ([JSON.stringify(error), String(error.stack), String(error), error.message].some((t) => t.includes(KEY))) problems.push('key leaked');
   }
   if (expect.waited && (waited < expect.waited[0] || waited > expect.waited[1])) problems.push(`waited ${Math.round(waited)} ms, expected ${expect.waited.join('–')}`);
   return problems;

@@ -1,0 +1,59 @@
+// The key never reaches console output, and the shipped code never logs at all.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LlmFiles } from 'llm-files';
+import { mock, client, fault, rejection, assertNoKey, PROVIDERS, PURPOSE, KEY } from './helpers.mjs';
+
+test('the shipped JavaScript never writes to the console', () => {
+  const pkg = fileURLToPath(new URL('../../pkg/', import.meta.url));
+  const files = [];
+  const walk = (d) => readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(join(d, e.name)) : /\.(c?js)$/.test(e.name) && files.push(join(d, e.name))));
+  walk(pkg);
+  assert.ok(files.length >= 4);
+  // The only console calls allowed are wasm-bindgen's loader warnings (wasm MIME type, deprecated init
+  // parameters): fixed texts that carry no request data.
+  for (const f of files) {
+    const calls = readFileSync(f, 'utf8').match(/console\.\w+\([^\n]*/g) ?? [];
+    for (const c of calls) assert.match(c, /^console\.warn\(("`WebAssembly\.instantiateStreaming` failed because your server does not serve Wasm|['"]using deprecated parameters)/, f);
+  }
+});
+
+test('failing calls of every kind print nothing with the key, and their errors carry none', async (t) => {
+  const m = await mock(t);
+  const captured = [];
+  const originals = {};
+  for (const k of ['log', 'info', 'warn', 'error', 'debug', 'trace']) {
+    originals[k] = console[k];
+    console[k] = (...a) => captured.push(a.map(String).join(' '));
+  }
+  const writes = [process.stdout.write, process.stderr.write];
+  process.stdout.write = (c, ...r) => (captured.push(String(c)), writes[0].call(process.stdout, c, ...r));
+  process.stderr.write = (c, ...r) => (captured.push(String(c)), writes[1].call(process.stderr, c, ...r));
+  try {
+    for (const provider of PROVIDERS) {
+      const bad = new LlmFiles({ provider, apiKey: `invalid-${KEY}`, baseURL: m.base(provider) });
+      assertNoKey(assert, await rejection(bad.files.list({ purpose: PURPOSE[provider] })));
+      const c = client(m, provider, { maxRetries: 0, timeout: 100 });
+      fault(m, { provider, op: 'list', fault: { status: 400, body: { error: { message: `key was ${KEY}`, type: 'invalid_request_error', code: KEY } } } });
+      assertNoKey(assert, await rejection(c.files.list({ purpose: PURPOSE[provider] })));
+      fault(m, { provider, op: 'list', fault: { status: 500, headers: { 'x-request-id': KEY, 'trace-id': KEY, 'msh-request-id': KEY }, body: KEY } });
+      assertNoKey(assert, await rejection(c.files.list({ purpose: PURPOSE[provider] })));
+      fault(m, { provider, op: 'list', fault: { hang: true } });
+      assertNoKey(assert, await rejection(c.files.list({ purpose: PURPOSE[provider] })));
+      assertNoKey(assert, await rejection(c.files.list({ purpose: PURPOSE[provider] }, { signal: AbortSignal.abort(KEY) })));
+      assertNoKey(assert, await rejection(c.files.create({ file: 'x', purpose: KEY })));
+    }
+    const refused = new LlmFiles({ provider: 'openai', apiKey: KEY, baseURL: 'http://127.0.0.1:9', maxRetries: 0 });
+    assertNoKey(assert, await rejection(refused.files.list()));
+    for (const opts of [{ provider: 'openai', apiKey: `${KEY}\n` }, { provider: KEY, apiKey: KEY }, { provider: 'openai', apiKey: KEY, baseURL: KEY }]) {
+      assert.throws(() => new LlmFiles(opts), (e) => (assertNoKey(assert, e), true));
+    }
+  } finally {
+    Object.assign(console, originals);
+    [process.stdout.write, process.stderr.write] = writes;
+  }
+  for (const line of captured) assert.ok(!line.includes(KEY), `key printed: ${line}`);
+});
