@@ -17,3 +17,8 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
+# Deno stays out of package-lock.json: the registry here lacks its other platforms' packages, which npm ci would
+# then demand. It is installed, pinned, into .tools/ instead.
+if [ ! -x .tools/node_modules/.bin/deno ]; then
+  npm install --prefix .tools --no-save --no-audit --no-fund --no-package-lock deno@2.9.6 >/dev/null
+fi

@@ -43,9 +43,10 @@ function randomFault(rand, provider) {
 }
 
 /** Starts the mock; resolves to { url, port, base(provider), state, close() }. `faultRate` injects random faults. */
-export async function startMock({ port = 0, host = '127.0.0.1', faultRate = 0, seed = 1 } = {}) {
+export async function startMock({ port = 0, host = '127.0.0.1', faultRate = 0, seed = 1, sink = false } = {}) {
   const rand = prng(seed);
-  const state = { files: {}, log: [], faults: [], seq: 0, clock: 0, minimaxNext: 2n ** 53n + 1n };
+  const state = {
+    sink, files: {}, log: [], faults: [], seq: 0, clock: 0, minimaxNext: 2n ** 53n + 1n };
   const reset = () => {
     state.files = { minimax: new Map(), moonshot: new Map(), zhipu: new Map(), openai: new Map() };
     state.log = [];
@@ -131,6 +132,8 @@ async function handle(state, reset, req, res) {
   }
   if (path.startsWith('/__mock/')) return control(state, reset, req, res, path);
   const route = routeOf(req.method, path);
+  // Benchmarks: uploads are counted as they stream in, never buffered or parsed.
+  if (state.sink && route?.op === 'create') return sinkUpload(state, route, req, res);
   const body = await readBody(req);
   const entry = { provider: route?.provider, op: route?.op, method: req.method, path, rawPath: req.url.split('?')[0],
     query: Object.fromEntries(url.searchParams), headers: req.headers, bodyBytes: body.length, at: Date.now(),
@@ -173,6 +176,17 @@ async function handle(state, reset, req, res) {
     return;
   }
   send(res, req, answer.status, { ...headers, ...answer.headers }, answer.type, answer.body);
+}
+
+async function sinkUpload(state, route, req, res) {
+  let bytes = 0;
+  for await (const c of req) bytes += c.length;
+  const id = route.provider === 'minimax' ? String(state.minimaxNext++) : `file-${++state.seq}`;
+  const f = { id, bytes, created_at: Math.floor(Date.now() / 1000), filename: 'upload.bin', purpose: 'file-extract', content: Buffer.alloc(0) };
+  state.files[route.provider].set(id, f);
+  const obj = publicObject(route.provider, f);
+  send(res, req, 200, { ...cors(req), [ID_HEADERS[route.provider]]: `sink-${state.seq}` }, 'application/json',
+    jsonText(route.provider === 'minimax' ? { file: obj, base_resp: OK } : obj));
 }
 
 function takeFault(state, route) {
@@ -329,7 +343,7 @@ async function operate(state, route, req, url, body) {
 
 // `node tests/mock/server.mjs [port]` runs it on its own (the demo and browser tests do).
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const mock = await startMock({ port: Number(process.argv[2] ?? 0) });
+  const mock = await startMock({ port: Number(process.argv[2] ?? 0), sink: process.argv.includes('--sink') });
   console.log(`mock providers listening on ${mock.url}`);
   const stop = () => mock.close().then(() => process.exit(0));
   process.on('SIGINT', stop);

@@ -93,7 +93,7 @@ try {
 
   await step('node-esm', () => runJson(process.execPath, ['node-esm.mjs', mock.url], project));
   await step('node-cjs', () => runJson(process.execPath, ['node-cjs.cjs', mock.url], project));
-  await step('deno', () => runJson(join(root, 'node_modules/.bin/deno'), ['run', '--quiet', '--allow-net', '--allow-read', '--allow-env', 'node-esm.mjs', mock.url], project));
+  await step('deno', () => runJson(join(root, '.tools/node_modules/.bin/deno'), ['run', '--quiet', '--allow-net', '--allow-read', '--allow-env', 'node-esm.mjs', mock.url], project));
 
   await step('workerd', async () => {
     const { build } = await import('esbuild');

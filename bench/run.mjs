@@ -1,0 +1,203 @@
+// `npm run bench`: llm-files side by side with raw fetch + JSON.parse and with openai-node, in one process,
+// against the mock providers running in a child process on 127.0.0.1. Every figure is a median over rounds whose
+// contender order alternates. Prints a table and writes bench/results.json.
+import { spawn, execFileSync } from 'node:child_process';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { LlmFiles } from 'llm-files';
+import { initSync } from '../pkg/llm_files.js';
+import OpenAI from 'openai';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const quick = process.argv.includes('--quick');
+const ROUNDS = quick ? 3 : 7;
+const KEY = 'sk-bench';
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const wasmMemory = () => initSync({ module: new Uint8Array() }).memory.buffer.byteLength;
+const results = { date: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0]?.model?.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`, rounds: ROUNDS };
+
+// The mock in its own process, so its work is not counted against any client.
+const child = spawn(process.execPath, [fileURLToPath(new URL('../tests/mock/server.mjs', import.meta.url)), '0', '--sink'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const url = await new Promise((resolve, reject) => {
+  child.stdout.on('data', (d) => { const m = /listening on (\S+)/.exec(String(d)); if (m) resolve(m[1]); });
+  child.on('exit', reject);
+});
+const base = `${url}/moonshot/v1`;
+const auth = { Authorization: `Bearer ${KEY}` };
+
+const llm = new LlmFiles({ provider: 'moonshot', apiKey: KEY, baseURL: base, maxRetries: 0 }).files;
+const oai = new OpenAI({ apiKey: KEY, baseURL: base, maxRetries: 0 }).files;
+const raw = {
+  list: async () => JSON.parse(await (await fetch(`${base}/files`, { headers: auth })).text()),
+  retrieve: async (id) => JSON.parse(await (await fetch(`${base}/files/${encodeURIComponent(id)}`, { headers: auth })).text()),
+  create: async (blob) => {
+    const form = new FormData();
+    form.append('purpose', 'file-extract');
+    form.append('file', blob, 'upload.bin');
+    return JSON.parse(await (await fetch(`${base}/files`, { method: 'POST', headers: auth, body: form })).text());
+  },
+  delete: async (id) => JSON.parse(await (await fetch(`${base}/files/${encodeURIComponent(id)}`, { method: 'DELETE', headers: auth })).text()),
+};
+const contenders = {
+  'raw fetch': { list: raw.list, retrieve: raw.retrieve, create: raw.create, delete: raw.delete },
+  'llm-files': { list: () => llm.list(), retrieve: (id) => llm.retrieve(id), create: (b) => llm.create({ file: b, purpose: 'file-extract', filename: 'upload.bin' }), delete: (id) => llm.delete(id) },
+  'openai-node': { list: () => oai.list(), retrieve: (id) => oai.retrieve(id), create: (b) => oai.create({ file: new File([b], 'upload.bin'), purpose: 'file-extract' }), delete: (id) => oai.delete(id) },
+};
+const names = Object.keys(contenders);
+
+async function perOp(n, concurrency, fn) {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => { while (next < n) await fn(next++); }));
+  return ((performance.now() - t0) * 1000) / n; // µs per operation
+}
+
+async function opBench(label, n, concurrency, makeFn) {
+  const samples = Object.fromEntries(names.map((k) => [k, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = r % 2 ? [...names].reverse() : names;
+    for (const k of order) samples[k].push(await perOp(n, concurrency, await makeFn(k)));
+  }
+  const row = { op: label, concurrency };
+  for (const k of names) row[k] = median(samples[k]);
+  row['llm-files / raw'] = row['llm-files'] / row['raw fetch'];
+  row['openai-node / raw'] = row['openai-node'] / row['raw fetch'];
+  return row;
+}
+
+// 50 files to list; one to retrieve.
+for (let i = 0; i < 50; i++) await raw.create(new Blob([new Uint8Array(1024)]));
+const anyId = (await raw.list()).data[0].id;
+const kb = new Blob([new Uint8Array(1024)]);
+const n = quick ? 100 : 300;
+results.perOperation = [];
+for (const concurrency of [1, 64]) {
+  results.perOperation.push(await opBench('list (50 files)', n, concurrency, (k) => () => contenders[k].list()));
+  results.perOperation.push(await opBench('retrieve', n, concurrency, (k) => () => contenders[k].retrieve(anyId)));
+  // Each contender deletes files it created itself, so deletes always hit an existing file.
+  const made = Object.fromEntries(names.map((k) => [k, []]));
+  results.perOperation.push(await opBench('create (1 KB)', n, concurrency, (k) => async () => made[k].push((await contenders[k].create(kb)).id)));
+  const cursor = Object.fromEntries(names.map((k) => [k, 0]));
+  results.perOperation.push(await opBench('delete', n, concurrency, (k) => {
+    const start = cursor[k];
+    cursor[k] += n;
+    return (i) => contenders[k].delete(made[k][start + i]);
+  }));
+}
+
+// 256 MiB from a Blob: throughput, and how much wasm memory and RSS grow while it runs.
+{
+  const big = new Blob([new Uint8Array(256 * 2 ** 20)]);
+  const rows = {};
+  for (const k of ['raw fetch', 'llm-files']) rows[k] = { seconds: [], rssGrowth: [], wasmGrowth: [] };
+  for (let r = 0; r < (quick ? 2 : 3); r++) {
+    for (const k of r % 2 ? ['llm-files', 'raw fetch'] : ['raw fetch', 'llm-files']) {
+      globalThis.gc?.();
+      const rss0 = process.memoryUsage().rss;
+      const wasm0 = wasmMemory();
+      let peak = rss0;
+      const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
+      const t0 = performance.now();
+      const f = await contenders[k].create(big);
+      rows[k].seconds.push((performance.now() - t0) / 1000);
+      clearInterval(sampler);
+      if (f.bytes < 256 * 2 ** 20) throw new Error(`upload truncated: ${f.bytes}`);
+      rows[k].rssGrowth.push(peak - rss0);
+      rows[k].wasmGrowth.push(wasmMemory() - wasm0);
+    }
+  }
+  results.upload256 = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, {
+    mibPerSecond: 256 / median(v.seconds), rssGrowthMiB: median(v.rssGrowth) / 2 ** 20, wasmGrowthBytes: Math.max(...v.wasmGrowth),
+  }]));
+  results.upload256.ratio = results.upload256['llm-files'].mibPerSecond / results.upload256['raw fetch'].mibPerSecond;
+}
+
+// Parsing a 10,000-file list: the client's own cost, with the body served from memory by an injected fetch.
+{
+  const mkMini = (i) => `{"file_id":${9007199254740993n + BigInt(i)},"bytes":${1000 + i},"created_at":${1700000000 + i},"filename":"file-${i}.txt","purpose":"t2a_async_input"}`;
+  const mkOai = (i) => JSON.stringify({ id: `file-${i}abcdefghijklmnop`, object: 'file', bytes: 1000 + i, created_at: 1700000000 + i, filename: `file-${i}.txt`, purpose: 'batch', status: 'processed' });
+  const bodies = {
+    minimax: `{"files":[${Array.from({ length: 10000 }, (_, i) => mkMini(i)).join(',')}],"base_resp":{"status_code":0,"status_msg":"success"}}`,
+    openai: `{"object":"list","data":[${Array.from({ length: 10000 }, (_, i) => mkOai(i)).join(',')}],"has_more":false}`,
+  };
+  results.parse10k = {};
+  for (const [shape, body] of Object.entries(bodies)) {
+    const fetchFromMemory = async () => new Response(body, { headers: { 'content-type': 'application/json' } });
+    const client = new LlmFiles({ provider: shape, apiKey: KEY, baseURL: 'http://memory.invalid', fetch: fetchFromMemory }).files;
+    const purpose = shape === 'minimax' ? 't2a_async_input' : 'batch';
+    const ours = async () => client.list({ purpose });
+    const baseline = async () => {
+      const j = JSON.parse(await (await fetchFromMemory()).text());
+      const items = shape === 'minimax' ? j.files : j.data;
+      // JSON.parse rounds MiniMax ids above 2^53: the baseline is cheaper for being wrong.
+      return items.map((f) => ({ id: String(shape === 'minimax' ? f.file_id : f.id), object: 'file', bytes: f.bytes, created_at: f.created_at, filename: f.filename, purpose: f.purpose, status: f.status, provider: shape, raw: f }));
+    };
+    const s = { ours: [], baseline: [] };
+    for (let r = 0; r < ROUNDS + 2; r++) {
+      for (const [k, fn] of r % 2 ? [['baseline', baseline], ['ours', ours]] : [['ours', ours], ['baseline', baseline]]) {
+        const t0 = performance.now();
+        const out = await fn();
+        s[k].push(performance.now() - t0);
+        if ((out.data ?? out).length !== 10000) throw new Error('wrong count');
+      }
+    }
+    if (shape === 'minimax') {
+      const page = await ours();
+      results.parse10k.minimaxIdExact = page.data[0].id === '9007199254740993';
+    }
+    results.parse10k[shape] = { 'llm-files ms': median(s.ours), 'JSON.parse + map ms': median(s.baseline), ratio: median(s.ours) / median(s.baseline) };
+  }
+}
+
+// Cold start: a fresh Node process importing and instantiating each client.
+{
+  const coldOne = (code) => Number(execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: root, encoding: 'utf8' }).trim());
+  const ours = `const t=performance.now(); const { LlmFiles } = await import('llm-files'); new LlmFiles({ provider: 'moonshot', apiKey: 'k' }); console.log(performance.now()-t)`;
+  const theirs = `const t=performance.now(); const { default: OpenAI } = await import('openai'); new OpenAI({ apiKey: 'k' }); console.log(performance.now()-t)`;
+  const s = { ours: [], theirs: [] };
+  for (let r = 0; r < ROUNDS + 2; r++) {
+    s.ours.push(coldOne(ours));
+    s.theirs.push(coldOne(theirs));
+  }
+  results.coldStart = { 'llm-files ms': median(s.ours), 'openai-node ms': median(s.theirs), ratio: median(s.ours) / median(s.theirs) };
+}
+
+// Size: the same files-only program bundled by esbuild (minified) for the browser, gzip -9.
+{
+  const { build } = await import('esbuild');
+  const bundle = async (code) => {
+    const out = await build({ stdin: { contents: code, resolveDir: root, loader: 'js' }, bundle: true, minify: true, format: 'esm', platform: 'browser', write: false, logLevel: 'error' });
+    return out.outputFiles[0].contents;
+  };
+  const gz = (b) => gzipSync(b, { level: 9 }).length;
+  const ourJs = await bundle(`import { LlmFiles } from 'llm-files'; const c = new LlmFiles({ provider: 'moonshot', apiKey: 'k' }); export const go = () => c.files.list();`);
+  const theirJs = await bundle(`import OpenAI from 'openai'; const c = new OpenAI({ apiKey: 'k', dangerouslyAllowBrowser: true }); export const go = () => c.files.list();`);
+  const wasm = readFileSync(new URL('../pkg/llm_files_bg.wasm', import.meta.url));
+  results.size = {
+    'llm-files wasm raw': wasm.length, 'llm-files wasm gzip': gz(wasm), 'llm-files js raw': ourJs.length, 'llm-files js gzip': gz(ourJs),
+    'llm-files total gzip': gz(wasm) + gz(ourJs), 'openai-node js raw': theirJs.length, 'openai-node total gzip': gz(theirJs),
+  };
+  results.size.ratio = results.size['llm-files total gzip'] / results.size['openai-node total gzip'];
+}
+
+child.kill();
+
+const f1 = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(2));
+console.log(`llm-files bench, ${results.date}, ${results.machine}; medians of ${ROUNDS} rounds\n`);
+console.log('per operation (µs)            conc   raw fetch   llm-files   openai-node   llm/raw   openai/raw');
+for (const r of results.perOperation) {
+  console.log(`${r.op.padEnd(28)} ${String(r.concurrency).padStart(5)} ${f1(r['raw fetch']).padStart(11)} ${f1(r['llm-files']).padStart(11)} ${f1(r['openai-node']).padStart(13)} ${r['llm-files / raw'].toFixed(2).padStart(9)} ${r['openai-node / raw'].toFixed(2).padStart(12)}`);
+}
+const u = results.upload256;
+console.log(`\n256 MiB upload from a Blob: raw fetch ${u['raw fetch'].mibPerSecond.toFixed(0)} MiB/s, llm-files ${u['llm-files'].mibPerSecond.toFixed(0)} MiB/s (ratio ${u.ratio.toFixed(2)}); wasm memory growth ${u['llm-files'].wasmGrowthBytes} B; RSS growth raw ${u['raw fetch'].rssGrowthMiB.toFixed(0)} MiB, llm-files ${u['llm-files'].rssGrowthMiB.toFixed(0)} MiB`);
+for (const [shape, v] of Object.entries(results.parse10k).filter(([k]) => k !== 'minimaxIdExact')) {
+  console.log(`10,000-file list (${shape} shape): llm-files ${v['llm-files ms'].toFixed(1)} ms, JSON.parse + map ${v['JSON.parse + map ms'].toFixed(1)} ms, ratio ${v.ratio.toFixed(2)}`);
+}
+console.log(`  MiniMax int64 ids exact in llm-files: ${results.parse10k.minimaxIdExact} (JSON.parse rounds them)`);
+console.log(`cold start (import + construct): llm-files ${results.coldStart['llm-files ms'].toFixed(1)} ms, openai-node ${results.coldStart['openai-node ms'].toFixed(1)} ms, ratio ${results.coldStart.ratio.toFixed(2)}`);
+const z = results.size;
+console.log(`size, files-only program, esbuild --minify, gzip -9: llm-files ${z['llm-files total gzip']} B (wasm ${z['llm-files wasm gzip']} + js ${z['llm-files js gzip']}), openai-node ${z['openai-node total gzip']} B, ratio ${z.ratio.toFixed(2)}`);
+writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
+console.log('\nwrote bench/results.json');
