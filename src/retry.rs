@@ -35,7 +35,7 @@ pub fn backoff_ms(n: u32, random: f64) -> f64 {
 
 /// Milliseconds since the epoch of an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT`.
 pub fn http_date_ms(s: &str) -> Option<f64> {
-    let mut it = s.split_once(", ")?.1.split(' ');
+    let mut it = s.split_once(',')?.1.trim_start().split(' ');
     let day: i64 = it.next()?.parse().ok()?;
     let mon = it.next()?;
     let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

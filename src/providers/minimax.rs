@@ -53,10 +53,7 @@ pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
         return None;
     }
     let message = base.get("status_msg").and_then(Json::as_str).map(String::from);
-    let not_found = message.as_deref().is_some_and(|m| {
-        let m = m.to_ascii_lowercase();
-        m.contains("not found") || m.contains("not exist")
-    });
+    let not_found = message.as_deref().is_some_and(|m| super::has(m, "not found") || super::has(m, "not exist"));
     let (kind, retryable) = match code {
         1000 | 1013 | 1024 | 1033 => (Kind::Server, true),
         1001 => (Kind::Timeout, true),

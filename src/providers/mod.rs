@@ -160,7 +160,7 @@ impl Provider {
     /// (its errors arrive as 200 with `base_resp`).
     pub fn content_needs_body(self, status: u16, content_type: Option<&str>) -> bool {
         !(200..300).contains(&status)
-            || (self == Provider::MiniMax && content_type.is_some_and(|t| t.to_ascii_lowercase().contains("json")))
+            || (self == Provider::MiniMax && content_type.is_some_and(|t| has(t, "json")))
     }
     /// Checks a download response whose body was read.
     pub fn check_content(self, resp: &HttpResponse) -> Result<()> {
@@ -542,6 +542,11 @@ pub fn error_envelope(body: &Json) -> Option<(Option<String>, Option<String>, Op
     });
     let (code, ty) = (s("code"), s("type"));
     Some((code.or_else(|| ty.clone()), ty, s("message")))
+}
+
+/// Whether `hay` contains `needle`, ignoring ASCII case; small, where core's substring search adds kilobytes.
+pub fn has(hay: &str, needle: &str) -> bool {
+    hay.as_bytes().windows(needle.len().max(1)).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 fn status_text(status: u16) -> &'static str {
