@@ -371,7 +371,8 @@ mod tests {
 
     #[wasm_bindgen_test]
     async fn multipart_is_rebuilt_for_every_attempt_with_headers() {
-        let s = settings(&["return t.calls < 2 ? new Response('x', {status: 502, headers: {'retry-after-ms': '1'}}) : new Response(JSON.stringify({id:'f',object:'file',bytes:3,created_at:1,filename:'a.jsonl',purpose:'batch'}))"].concat());
+        // A 429 is not ambiguous (nothing was stored), so the second attempt uploads again rather than looking first.
+        let s = settings(&["return t.calls < 2 ? new Response('{}', {status: 429, headers: {'retry-after-ms': '1'}}) : new Response(JSON.stringify({id:'f',object:'file',bytes:3,created_at:1,filename:'a.jsonl',purpose:'batch'}))"].concat());
         let blob = Blob::new_with_str_sequence(&js_sys::Array::of1(&"abc".into())).unwrap();
         let up = Upload { blob, filename: "a.jsonl".into() };
         let req = s.provider.create(&s.base, "batch");
