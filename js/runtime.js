@@ -61,12 +61,16 @@ export function isSignal(v) {
   }
 }
 
-/** Whether v is a fetch Response. */
-export function isResponse(v) {
+/** The status of a fetch Response, or of a Response-like object from another fetch implementation (miniflare,
+ *  polyfills); -1 for anything else. */
+export function responseStatus(v) {
   try {
-    return v instanceof Response;
+    if (v instanceof Response) return v.status;
+    const s = v.status;
+    const ok = Number.isInteger(s) && typeof v.headers?.get === 'function' && typeof v.arrayBuffer === 'function';
+    return ok && s >= 0 && s < 1000 ? s : -1;
   } catch {
-    return false;
+    return -1;
   }
 }
 

@@ -36,8 +36,8 @@ extern "C" {
     fn file_name(v: &JsValue) -> Option<String>;
     #[wasm_bindgen(js_name = isSignal)]
     fn is_signal(v: &JsValue) -> bool;
-    #[wasm_bindgen(js_name = isResponse)]
-    pub(crate) fn is_response(v: &JsValue) -> bool;
+    #[wasm_bindgen(js_name = responseStatus)]
+    pub(crate) fn response_status(v: &JsValue) -> i32;
     fn entries(v: &JsValue) -> Option<Array>;
     fn iterate(pager: JsValue) -> JsValue;
 }

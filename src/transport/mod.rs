@@ -165,7 +165,7 @@ fn outcome(p: Provider, f: Fetched, expect: Expect, ambiguous: bool) -> Result<O
         Expect::Content if f.streaming => Ok(Outcome::Response(f.response)),
         Expect::Content => {
             p.check_content(&f.resp)?;
-            rebuild(&f.response, &f.resp.body).map(Outcome::Response)
+            rebuild(&f.response, f.resp.status, &f.resp.body).map(Outcome::Response)
         }
     }
 }
@@ -301,21 +301,20 @@ async fn fetch_and_read(
     };
     let pending = fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(&req.url), &init)?;
     let response = JsFuture::from(Promise::resolve(&pending)).await?;
-    if !crate::js::is_response(&response) {
-        return Err(Failure::Classified(Error::new(Kind::Decode, "fetch resolved to something that is not a Response")));
-    }
+    let status = u16::try_from(crate::js::response_status(&response))
+        .map_err(|_| Failure::Classified(Error::new(Kind::Decode, "fetch resolved to something that is not a Response")))?;
     let response: Response = response.unchecked_into();
     if upload.is_some() {
         progress(upload.map_or(0.0, |u| u.blob.size()));
     }
-    let h = response.headers();
+    // Through Reflect: a Response from another fetch implementation is read by duck typing, never trusted to not throw.
+    let h: web_sys::Headers = Reflect::get(&response, &"headers".into())?.unchecked_into();
     let mut headers = Vec::new();
     for name in REQUEST_ID_HEADERS.iter().chain(HEADERS) {
         if let Ok(Some(v)) = h.get(name) {
             headers.push((String::from(*name), v));
         }
     }
-    let status = response.status();
     let mut resp = HttpResponse { status, headers, body: Vec::new() };
     let streaming = expect == Expect::Content && !s.provider.content_needs_body(status, resp.header("content-type"));
     if !streaming {
@@ -326,10 +325,10 @@ async fn fetch_and_read(
 }
 
 /// A Response carrying `bytes` with the status and headers of `like`, for bodies we had to read first.
-fn rebuild(like: &Response, bytes: &[u8]) -> Result<Response> {
+fn rebuild(like: &Response, status: u16, bytes: &[u8]) -> Result<Response> {
     let init = web_sys::ResponseInit::new();
-    init.set_status(like.status());
-    init.set_headers(&like.headers());
+    init.set_status(status);
+    init.set_headers(&Reflect::get(like, &"headers".into()).unwrap_or(JsValue::UNDEFINED));
     let body = Uint8Array::from(bytes);
     Response::new_with_opt_buffer_source_and_init(Some(&body), &init)
         .map_err(|_| Error::new(Kind::Decode, "could not rebuild the download response"))

@@ -1,0 +1,189 @@
+// The Worker proxy in workerd (miniflare), in front of the mock providers: forwarding for every operation of
+// every provider, key swapping both ways, auth and CORS refusals, path and method refusals, the size limit,
+// and the cron cleanup (dry run and real).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { Miniflare } from 'miniflare';
+import { LlmFiles, LlmFilesError } from 'llm-files';
+import { startMock } from '../mock/server.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const TOKEN = 'client-token-0123456789';
+const KEYS = { minimax: 'mm-provider-key-SECRET', moonshot: 'ms-provider-key-SECRET', zhipu: 'zp-provider-key-SECRET', openai: 'oa-provider-key-SECRET' };
+const PURPOSE = { minimax: 't2a_async_input', moonshot: 'file-extract', zhipu: 'batch', openai: 'batch' };
+const ORIGIN = 'http://app.test';
+let mock, dir, mf;
+
+async function worker(extra = {}) {
+  const bindings = { CLIENT_TOKEN: TOKEN, ALLOWED_ORIGINS: `${ORIGIN}, http://other.test`, CLEANUP_MAX_AGE_HOURS: '24', CLEANUP_DRY_RUN: 'false', ...extra };
+  for (const p of Object.keys(KEYS)) {
+    bindings[`${p.toUpperCase()}_API_KEY`] = KEYS[p];
+    bindings[`${p.toUpperCase()}_BASE_URL`] = mock.base(p);
+  }
+  return new Miniflare({ modules: true, scriptPath: join(dir, 'worker.js'), modulesRoot: dir, bindings,
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }], compatibilityDate: '2025-09-01' });
+}
+
+before(async () => {
+  mock = await startMock();
+  dir = mkdtempSync(join(tmpdir(), 'llm-files-worker-'));
+  // What `wrangler deploy` does: bundle with the workerd condition, the wasm imported as a module.
+  await build({ entryPoints: [join(root, 'worker/src/index.js')], bundle: true, format: 'esm', outfile: join(dir, 'worker.js'),
+    conditions: ['workerd', 'worker', 'browser'], external: ['*.wasm'], alias: { 'llm-files': join(root, 'pkg/workerd.js') }, logLevel: 'error' });
+  cpSync(join(root, 'pkg/llm_files_bg.wasm'), join(dir, 'llm_files_bg.wasm'));
+  mf = await worker();
+});
+after(async () => {
+  await mf?.dispose();
+  await mock?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+// The browser's side of the proxy: llm-files with an injected fetch into the Worker. Miniflare's dispatchFetch
+// has its own undici and cannot take Node's FormData, so the request is serialized by Node's Request first.
+async function browserFetch(url, init) {
+  const req = new Request(url, init);
+  const headers = Object.fromEntries(req.headers);
+  const body = req.method === 'GET' || req.method === 'DELETE' ? undefined : new Uint8Array(await req.arrayBuffer());
+  return mf.dispatchFetch(url, { method: req.method, headers: { ...headers, Origin: ORIGIN }, body });
+}
+const through = (provider, token = TOKEN) => new LlmFiles({
+  provider, apiKey: token, baseURL: `http://proxy.test/${provider}`, maxRetries: 0, fetch: browserFetch,
+});
+
+for (const provider of Object.keys(KEYS)) {
+  test(`${provider}: every operation goes through the proxy with the provider key swapped in`, async () => {
+    mock.state.log.length = 0;
+    const files = through(provider).files;
+    const f = await files.create({ file: 'through the proxy', purpose: PURPOSE[provider], filename: 'p.txt' });
+    assert.equal(f.bytes, 17);
+    assert.ok((await files.list({ purpose: PURPOSE[provider] })).data.some((x) => x.id === f.id));
+    const all = [];
+    for await (const x of files.listAll()) all.push(x.id);
+    assert.ok(all.includes(f.id));
+    assert.equal((await files.retrieve(f.id)).filename, 'p.txt');
+    const res = await files.content(f.id);
+    assert.equal(await res.text(), 'through the proxy');
+    assert.equal(res.headers.get('access-control-allow-origin'), ORIGIN);
+    assert.deepEqual(await files.delete(f.id, { purpose: PURPOSE[provider] }), { id: f.id, object: 'file', deleted: true });
+    const seen = mock.state.log.filter((e) => e.provider === provider);
+    assert.ok(seen.length >= 6);
+    for (const e of seen) {
+      assert.equal(e.headers.authorization, `Bearer ${KEYS[provider]}`, 'the provider key is sent');
+      assert.ok(!JSON.stringify(e.headers).includes(TOKEN), 'the client token never reaches the provider');
+      assert.equal(e.headers.origin, undefined, 'the browser origin is not forwarded');
+    }
+  });
+}
+
+test('errors come back with their request id readable, and never with the provider key', async () => {
+  mock.state.faults.push({ provider: 'moonshot', op: 'list', times: 1, fault: { status: 401, body: { error: { type: 'invalid_authentication_error', message: 'bad key' } } } });
+  const e = await through('moonshot').files.list().catch((x) => x);
+  assert.ok(e instanceof LlmFilesError);
+  assert.equal(e.kind, 'authentication');
+  assert.match(e.requestId, /^moonshot-req-/);
+  const res = await mf.dispatchFetch('http://proxy.test/moonshot/files', { headers: { Authorization: `Bearer ${TOKEN}`, Origin: ORIGIN } });
+  const text = await res.text();
+  assert.equal(res.headers.get('access-control-expose-headers').includes('Msh-Request-Id'), true);
+  for (const k of Object.values(KEYS)) {
+    assert.ok(!text.includes(k) && ![...res.headers.values()].some((v) => v.includes(k)), 'no provider key in the answer');
+  }
+});
+
+test('a wrong or missing client token is refused before anything is forwarded', async () => {
+  mock.state.log.length = 0;
+  const e = await through('openai', 'wrong-token').files.list().catch((x) => x);
+  assert.equal(e.kind, 'authentication');
+  assert.equal(e.status, 401);
+  const res = await mf.dispatchFetch('http://proxy.test/openai/files', { headers: { Origin: ORIGIN } });
+  assert.equal(res.status, 401);
+  assert.equal(mock.state.log.length, 0);
+});
+
+test('CORS: preflights from allowed origins are answered; other origins are refused', async () => {
+  const ok = await mf.dispatchFetch('http://proxy.test/zhipu/files', { method: 'OPTIONS',
+    headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization' } });
+  assert.equal(ok.status, 204);
+  assert.equal(ok.headers.get('access-control-allow-origin'), ORIGIN);
+  assert.match(ok.headers.get('access-control-allow-methods'), /POST/);
+  assert.match(ok.headers.get('access-control-allow-headers'), /authorization/);
+  const evil = await mf.dispatchFetch('http://proxy.test/zhipu/files', { method: 'OPTIONS', headers: { Origin: 'http://evil.test' } });
+  assert.equal(evil.status, 403);
+  assert.equal(evil.headers.get('access-control-allow-origin'), null);
+  mock.state.log.length = 0;
+  const evilGet = await mf.dispatchFetch('http://proxy.test/zhipu/files?purpose=batch', { headers: { Origin: 'http://evil.test', Authorization: `Bearer ${TOKEN}` } });
+  assert.equal(evilGet.status, 403);
+  assert.equal(mock.state.log.length, 0);
+});
+
+test('only the file API passes: other paths, methods and providers are refused', async () => {
+  mock.state.log.length = 0;
+  const auth = { Authorization: `Bearer ${TOKEN}`, Origin: ORIGIN };
+  const cases = [
+    ['GET', 'http://proxy.test/moonshot/chat/completions', 404],
+    ['POST', 'http://proxy.test/openai/chat/completions', 404],
+    ['PUT', 'http://proxy.test/moonshot/files', 405],
+    ['PATCH', 'http://proxy.test/openai/files/file-1', 405],
+    ['GET', 'http://proxy.test/minimax/v1/text/chatcompletion_v2', 404],
+    ['DELETE', 'http://proxy.test/minimax/v1/files/delete', 405],
+    ['GET', 'http://proxy.test/acme/files', 404],
+    ['GET', 'http://proxy.test/moonshot/files/a/b/c', 404],
+  ];
+  for (const [method, url, status] of cases) {
+    const res = await mf.dispatchFetch(url, { method, headers: auth, body: method === 'GET' || method === 'DELETE' ? undefined : '{}' });
+    assert.equal(res.status, status, `${method} ${url}`);
+  }
+  assert.equal(mock.state.log.length, 0);
+});
+
+test('uploads over the provider limit are refused before forwarding', async () => {
+  mock.state.log.length = 0;
+  const stored = mock.state.files.moonshot.size;
+  // A declared Content-Length over the limit is refused at once (miniflare re-chunks bodies, so this runs the
+  // Worker's own handler directly).
+  const { proxy } = await import('../../worker/src/index.js');
+  const env = { CLIENT_TOKEN: TOKEN, ALLOWED_ORIGINS: ORIGIN, MOONSHOT_API_KEY: KEYS.moonshot, MOONSHOT_BASE_URL: mock.base('moonshot') };
+  // Node's Request drops a Content-Length set by hand; the handler only reads url, method, headers and body.
+  const declared = { url: 'http://proxy.test/moonshot/files', method: 'POST', body: null,
+    headers: new Headers({ Authorization: `Bearer ${TOKEN}`, Origin: ORIGIN, 'Content-Length': String(101 * 1024 * 1024) }) };
+  const res = await proxy(declared, env);
+  assert.equal(res.status, 413);
+  assert.equal(res.headers.get('access-control-allow-origin'), ORIGIN);
+  assert.equal(mock.state.log.length, 0, 'nothing was forwarded');
+  // A chunked upload in workerd is cut off while streaming: the provider never gets the file. The client sees a
+  // 413, or a dropped connection when it is still sending as the answer comes (browsers see the same race).
+  const chunked = new ReadableStream({
+    start(c) {
+      const piece = new Uint8Array(1024 * 1024);
+      for (let i = 0; i < 102; i++) c.enqueue(piece);
+      c.close();
+    },
+  });
+  const res2 = await mf.dispatchFetch('http://proxy.test/moonshot/files', { method: 'POST', duplex: 'half',
+    headers: { Authorization: `Bearer ${TOKEN}`, Origin: ORIGIN, 'Content-Type': 'multipart/form-data; boundary=x' }, body: chunked }).catch((e) => e);
+  if (!(res2 instanceof Error)) assert.equal(res2.status, 413);
+  assert.equal(mock.state.files.moonshot.size, stored, 'nothing was stored');
+  assert.ok(mock.state.log.every((e) => e.bodyBytes <= 100 * 1024 * 1024 + 64 * 1024), 'no more than the limit reached the provider');
+});
+
+test('the cron cleanup deletes files older than the configured age (and only reports them in dry-run)', async () => {
+  const direct = new LlmFiles({ provider: 'moonshot', apiKey: 'seed', baseURL: mock.base('moonshot') });
+  const old = await direct.files.create({ file: 'old', purpose: 'file-extract', filename: 'old.txt' });
+  const fresh = await direct.files.create({ file: 'fresh', purpose: 'file-extract', filename: 'fresh.txt' });
+  mock.state.files.moonshot.get(old.id).created_at -= 3 * 24 * 3600;
+  const dry = await worker({ CLEANUP_DRY_RUN: 'true' });
+  try {
+    await (await dry.getWorker()).scheduled({ cron: '17 3 * * *', scheduledTime: new Date() });
+  } finally {
+    await dry.dispose();
+  }
+  assert.ok(mock.state.files.moonshot.has(old.id), 'dry run deletes nothing');
+  await (await mf.getWorker()).scheduled({ cron: '17 3 * * *', scheduledTime: new Date() });
+  assert.ok(!mock.state.files.moonshot.has(old.id), 'the old file is gone');
+  assert.ok(mock.state.files.moonshot.has(fresh.id), 'the fresh file stays');
+});

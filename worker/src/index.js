@@ -1,0 +1,167 @@
+// A Cloudflare Worker that keeps provider keys server-side for browser apps using llm-files:
+//   /{provider}/...  → that provider's file API, with the client's token swapped for the provider key.
+// Only the file API's paths and methods pass; only allow-listed origins and the configured client token are
+// accepted; upload sizes are checked before forwarding; bodies stream both ways. A cron trigger deletes files
+// older than a configured age with llm-files itself.
+import { LlmFiles } from 'llm-files';
+
+const PROVIDERS = {
+  minimax: { key: 'MINIMAX_API_KEY', base: 'MINIMAX_BASE_URL', defaultBase: 'https://api.minimax.io' },
+  moonshot: { key: 'MOONSHOT_API_KEY', base: 'MOONSHOT_BASE_URL', defaultBase: 'https://api.moonshot.ai/v1' },
+  zhipu: { key: 'ZHIPU_API_KEY', base: 'ZHIPU_BASE_URL', defaultBase: 'https://open.bigmodel.cn/api/paas/v4' },
+  openai: { key: 'OPENAI_API_KEY', base: 'OPENAI_BASE_URL', defaultBase: 'https://api.openai.com/v1' },
+};
+// Response headers a browser may read: the providers' request ids.
+const EXPOSE = 'Trace-Id, Msh-Request-Id, x-request-id, ga-traceid, x-log-id, Retry-After, retry-after-ms, x-should-retry';
+// Multipart framing around the file part.
+const FORM_OVERHEAD = 64 * 1024;
+
+/** The file API's routes per provider: [method, path pattern, is upload]. */
+function allowed(provider, method, path) {
+  const routes = provider === 'minimax'
+    ? [['POST', /^\/v1\/files\/upload$/, true], ['GET', /^\/v1\/files\/(list|retrieve|retrieve_content)$/], ['POST', /^\/v1\/files\/delete$/]]
+    : [['POST', /^\/files$/, true], ['GET', /^\/files$/], ['GET', /^\/files\/[^/]+(\/content)?$/], ['DELETE', /^\/files\/[^/]+$/]];
+  const match = routes.filter(([, re]) => re.test(path));
+  if (match.length === 0) return { status: 404 };
+  const route = match.find(([m]) => m === method);
+  return route ? { status: 200, upload: Boolean(route[2]) } : { status: 405 };
+}
+
+/** The largest file a provider documents for any purpose, from llm-files' own capability table. */
+function maxUploadBytes(provider, env) {
+  const configured = Number(env.MAX_UPLOAD_BYTES);
+  if (configured > 0) return configured;
+  const limits = Object.values(LlmFiles.capabilities(provider).limits.maxFileBytes);
+  return Math.max(...limits);
+}
+
+function timingSafeEqual(a, b) {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
+
+function corsHeaders(origin) {
+  return origin ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': EXPOSE, Vary: 'Origin' } : {};
+}
+
+function refuse(status, message, origin) {
+  return new Response(JSON.stringify({ error: { type: 'proxy_error', message } }), {
+    status,
+    headers: { 'content-type': 'application/json', ...corsHeaders(origin) },
+  });
+}
+
+export async function proxy(request, env) {
+  const url = new URL(request.url);
+  const origin = request.headers.get('Origin');
+  const origins = String(env.ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  // Requests without an Origin come from servers, not browsers; a browser's Origin must be on the list.
+  if (origin && !origins.includes(origin)) return refuse(403, 'origin not allowed', null);
+  const [, provider, ...rest] = url.pathname.split('/');
+  const p = PROVIDERS[provider];
+  if (!p) return refuse(404, 'unknown provider', origin);
+  const path = `/${rest.join('/')}`;
+
+  if (request.method === 'OPTIONS') {
+    return new Response(null, {
+      status: 204,
+      headers: {
+        ...corsHeaders(origin),
+        'Access-Control-Allow-Methods': 'GET, POST, DELETE',
+        'Access-Control-Allow-Headers': request.headers.get('Access-Control-Request-Headers') ?? 'authorization, content-type',
+        'Access-Control-Max-Age': '600',
+      },
+    });
+  }
+  const token = (request.headers.get('Authorization') ?? '').replace(/^Bearer /, '');
+  if (!env.CLIENT_TOKEN || !timingSafeEqual(token, env.CLIENT_TOKEN)) return refuse(401, 'missing or wrong client token', origin);
+  const route = allowed(provider, request.method, path);
+  if (route.status === 404) return refuse(404, 'not a file API path', origin);
+  if (route.status === 405) return refuse(405, 'method not allowed on this path', origin);
+  const key = env[p.key];
+  if (!key) return refuse(503, `${provider} is not configured on this proxy`, origin);
+
+  let body = request.method === 'GET' || request.method === 'DELETE' ? undefined : request.body;
+  let tooLarge = false;
+  if (route.upload) {
+    const max = maxUploadBytes(provider, env) + FORM_OVERHEAD;
+    const tooLargeMessage = `upload larger than ${provider}'s ${max - FORM_OVERHEAD}-byte file limit`;
+    const length = request.headers.get('Content-Length');
+    if (length !== null && Number(length) > max) return refuse(413, tooLargeMessage, origin);
+    // Without a Content-Length (a chunked upload) the bytes are counted as they stream and cut off past the limit.
+    if (length === null && body) {
+      let seen = 0;
+      body = body.pipeThrough(new TransformStream({
+        transform(chunk, controller) {
+          seen += chunk.byteLength;
+          if (seen > max) {
+            tooLarge = true;
+            controller.error(new Error(tooLargeMessage));
+          } else controller.enqueue(chunk);
+        },
+      }));
+    }
+  }
+
+  // Forward only what the file API needs: never the client token, cookies or the Origin.
+  const headers = new Headers({ Authorization: `Bearer ${key}` });
+  for (const h of ['Content-Type', 'Content-Length', 'Accept']) {
+    const v = request.headers.get(h);
+    if (v) headers.set(h, v);
+  }
+  const base = String(env[p.base] ?? p.defaultBase).replace(/\/+$/, '');
+  let upstream;
+  try {
+    upstream = await fetch(base + path + url.search, { method: request.method, headers, body });
+  } catch {
+    upstream = null;
+  }
+  // A cut-off upload may still draw an answer about the truncated body: the client hears why it was cut.
+  if (tooLarge) {
+    upstream?.body?.cancel();
+    return refuse(413, `upload larger than ${provider}'s file limit`, origin);
+  }
+  if (!upstream) return refuse(502, 'the provider could not be reached', origin);
+  // Stream the answer back with only safe headers: content type, request ids, retry hints.
+  const out = new Headers(corsHeaders(origin));
+  for (const h of ['Content-Type', 'Content-Length', 'Content-Disposition', ...EXPOSE.split(', ')]) {
+    const v = upstream.headers.get(h);
+    if (v) out.set(h, v);
+  }
+  return new Response(upstream.body, { status: upstream.status, headers: out });
+}
+
+/** Deletes files older than CLEANUP_MAX_AGE_HOURS (or CLEANUP_MAX_AGE_HOURS_<PROVIDER>); logs each one. */
+export async function cleanup(env, now = Date.now()) {
+  const dryRun = String(env.CLEANUP_DRY_RUN ?? 'false') === 'true';
+  const report = [];
+  for (const [provider, p] of Object.entries(PROVIDERS)) {
+    const hours = Number(env[`CLEANUP_MAX_AGE_HOURS_${provider.toUpperCase()}`] ?? env.CLEANUP_MAX_AGE_HOURS);
+    if (!env[p.key] || !(hours > 0)) continue;
+    const client = new LlmFiles({ provider, apiKey: env[p.key], baseURL: env[p.base] ?? p.defaultBase });
+    const cutoff = now / 1000 - hours * 3600;
+    const old = [];
+    for await (const f of client.files.listAll()) if (f.created_at < cutoff) old.push(f);
+    for (const f of old) {
+      const entry = { provider, id: f.id, filename: f.filename, purpose: f.purpose, ageHours: Math.round((now / 1000 - f.created_at) / 360) / 10 };
+      try {
+        if (!dryRun) await client.files.delete(f.id, { purpose: f.purpose });
+        entry.action = dryRun ? 'would delete' : 'deleted';
+      } catch (e) {
+        entry.action = 'failed';
+        entry.error = `${e.kind}: ${e.message}`;
+      }
+      console.log(JSON.stringify({ cleanup: entry }));
+      report.push(entry);
+    }
+  }
+  return report;
+}
+
+export default {
+  fetch: (request, env) => proxy(request, env),
+  scheduled: (event, env, ctx) => ctx.waitUntil(cleanup(env, event.scheduledTime)),
+};
