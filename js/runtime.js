@@ -95,3 +95,45 @@ export async function* iterate(pager) {
     pager.free();
   }
 }
+
+/** Whether this runtime has XMLHttpRequest (browsers), the only way to see upload progress. */
+export function hasXhr() {
+  return typeof XMLHttpRequest === 'function';
+}
+
+/** fetch(url, init) over XMLHttpRequest, reporting upload progress as file bytes (0..size); resolves to a Response. */
+export function progressFetch(url, init, onProgress, size) {
+  return new Promise((resolve, reject) => {
+    try {
+      const xhr = new XMLHttpRequest();
+      xhr.open(init.method, url);
+      for (const [k, v] of Object.entries(init.headers)) xhr.setRequestHeader(k, v);
+      xhr.responseType = 'arraybuffer';
+      xhr.upload.onprogress = (e) => {
+        // The events count multipart bytes; callers think in file bytes.
+        const loaded = e.lengthComputable && e.total > 0 ? Math.min(size, Math.round((e.loaded / e.total) * size)) : 0;
+        try {
+          onProgress(loaded, size);
+        } catch {}
+      };
+      xhr.onload = () => {
+        if (xhr.status < 200 || xhr.status > 599) return reject(new TypeError('network error'));
+        const headers = new Headers();
+        for (const line of xhr.getAllResponseHeaders().split(/\r?\n/)) {
+          const i = line.indexOf(':');
+          if (i > 0) headers.append(line.slice(0, i).trim(), line.slice(i + 1).trim());
+        }
+        const empty = [204, 205, 304].includes(xhr.status);
+        resolve(new Response(empty ? null : xhr.response, { status: xhr.status, headers }));
+      };
+      xhr.onerror = () => reject(new TypeError('network error'));
+      xhr.onabort = () => reject(new DOMException('The operation was aborted.', 'AbortError'));
+      const signal = init.signal;
+      if (signal?.aborted) return reject(new DOMException('The operation was aborted.', 'AbortError'));
+      signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+      xhr.send(init.body);
+    } catch (e) {
+      reject(e);
+    }
+  });
+}

@@ -24,6 +24,7 @@ suite "wasm-bindgen-test: transport in headless Chromium" \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --tests
 suite "node --test: the package against the mock providers" node --test --test-timeout=120000 tests/node/
 suite "worker proxy in workerd: forwarding, auth, CORS, limits, cron cleanup" node --test --test-timeout=120000 tests/worker/
+suite "demo end to end in Chromium: against the mock and through the Worker proxy" node --test --test-timeout=120000 tests/e2e/
 suite "fault matrix: every provider x operation x fault" node tests/faults/matrix.mjs
 suite "js fuzz: 3,000 random calls on the exported API" node tests/faults/jsfuzz.mjs 3000 1
 suite "soak (short): 1,000 operations with 5 % faults in Node and workerd" node tests/faults/soak.mjs 1000 both

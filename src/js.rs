@@ -39,6 +39,10 @@ extern "C" {
     #[wasm_bindgen(js_name = responseStatus)]
     pub(crate) fn response_status(v: &JsValue) -> i32;
     fn entries(v: &JsValue) -> Option<Array>;
+    #[wasm_bindgen(js_name = hasXhr)]
+    pub(crate) fn has_xhr() -> bool;
+    #[wasm_bindgen(js_name = progressFetch)]
+    pub(crate) fn progress_fetch(url: &str, init: &JsValue, on_progress: &Function, size: f64) -> JsValue;
     fn iterate(pager: JsValue) -> JsValue;
 }
 
@@ -422,7 +426,7 @@ export interface RequestOptions {
   timeout?: number;
   /** Retries for this call, overriding the client's. */
   maxRetries?: number;
-  /** Upload progress for `files.create`: called with 0 at the start and the total at completion. */
+  /** Upload progress for `files.create`, in file bytes: in browsers from XMLHttpRequest upload events, elsewhere 0 at the start and the total at completion. */
   onUploadProgress?: (loaded: number, total: number) => void;
 }
 

@@ -299,7 +299,11 @@ async fn fetch_and_read(
             .dyn_into::<Function>()
             .map_err(|_| Failure::Classified(Error::new(Kind::Unsupported, "this runtime has no global fetch")))?,
     };
-    let pending = fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(&req.url), &init)?;
+    // Browsers report upload progress only through XMLHttpRequest; elsewhere progress is start and completion.
+    let pending = match (&o.on_progress, upload) {
+        (Some(cb), Some(up)) if s.fetch.is_none() && crate::js::has_xhr() => crate::js::progress_fetch(&req.url, &init, cb, up.blob.size()),
+        _ => fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(&req.url), &init)?,
+    };
     let response = JsFuture::from(Promise::resolve(&pending)).await?;
     let status = u16::try_from(crate::js::response_status(&response))
         .map_err(|_| Failure::Classified(Error::new(Kind::Decode, "fetch resolved to something that is not a Response")))?;

@@ -3,39 +3,30 @@
 // and the cron cleanup (dry run and real).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, cpSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
+import { buildWorker, mockBindings } from '../../worker/build.mjs';
 import { LlmFiles, LlmFilesError } from 'llm-files';
 import { startMock } from '../mock/server.mjs';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const TOKEN = 'client-token-0123456789';
 const KEYS = { minimax: 'mm-provider-key-SECRET', moonshot: 'ms-provider-key-SECRET', zhipu: 'zp-provider-key-SECRET', openai: 'oa-provider-key-SECRET' };
 const PURPOSE = { minimax: 't2a_async_input', moonshot: 'file-extract', zhipu: 'batch', openai: 'batch' };
 const ORIGIN = 'http://app.test';
 let mock, dir, mf;
 
+let options;
 async function worker(extra = {}) {
-  const bindings = { CLIENT_TOKEN: TOKEN, ALLOWED_ORIGINS: `${ORIGIN}, http://other.test`, CLEANUP_MAX_AGE_HOURS: '24', CLEANUP_DRY_RUN: 'false', ...extra };
-  for (const p of Object.keys(KEYS)) {
-    bindings[`${p.toUpperCase()}_API_KEY`] = KEYS[p];
-    bindings[`${p.toUpperCase()}_BASE_URL`] = mock.base(p);
-  }
-  return new Miniflare({ modules: true, scriptPath: join(dir, 'worker.js'), modulesRoot: dir, bindings,
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }], compatibilityDate: '2025-09-01' });
+  const bindings = mockBindings(mock, KEYS, { CLIENT_TOKEN: TOKEN, ALLOWED_ORIGINS: `${ORIGIN}, http://other.test`, CLEANUP_MAX_AGE_HOURS: '24', CLEANUP_DRY_RUN: 'false', ...extra });
+  return new Miniflare({ ...options, bindings });
 }
 
 before(async () => {
   mock = await startMock();
   dir = mkdtempSync(join(tmpdir(), 'llm-files-worker-'));
-  // What `wrangler deploy` does: bundle with the workerd condition, the wasm imported as a module.
-  await build({ entryPoints: [join(root, 'worker/src/index.js')], bundle: true, format: 'esm', outfile: join(dir, 'worker.js'),
-    conditions: ['workerd', 'worker', 'browser'], external: ['*.wasm'], alias: { 'llm-files': join(root, 'pkg/workerd.js') }, logLevel: 'error' });
-  cpSync(join(root, 'pkg/llm_files_bg.wasm'), join(dir, 'llm_files_bg.wasm'));
+  options = await buildWorker(dir, {});
   mf = await worker();
 });
 after(async () => {

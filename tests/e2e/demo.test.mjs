@@ -1,0 +1,91 @@
+// The demo page, end to end in headless Chromium: once against the mock providers directly, once through the
+// Worker proxy. Screenshots of the main states go to tests/artifacts/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startDemo } from '../../scripts/demo.mjs';
+
+const artifacts = fileURLToPath(new URL('../artifacts/', import.meta.url));
+mkdirSync(artifacts, { recursive: true });
+let demo, browser;
+
+before(async () => {
+  demo = await startDemo({ port: 0, proxy: true });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+after(async () => {
+  await browser?.close();
+  await demo?.close();
+});
+
+for (const mode of ['mock', 'proxy']) {
+  test(`the file manager works ${mode === 'mock' ? 'against the local mock' : 'through the Worker proxy'}`, async () => {
+    const page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1100, height: 900 } });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(demo.url);
+    await page.waitForSelector('body[data-ready=true]');
+    if (mode === 'proxy') {
+      await page.check('input[name=mode][value=proxy]');
+      assert.equal(await page.inputValue('#proxy-url'), demo.proxy);
+    }
+    // Keyboard: the drop zone is reachable and opens the picker with Enter.
+    await page.focus('#drop');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+    assert.ok(chooser.isMultiple());
+    await chooser.setFiles([
+      { name: `alpha-${mode}.txt`, mimeType: 'text/plain', buffer: Buffer.from(`alpha bytes via ${mode} é`) },
+      { name: `beta-${mode}.txt`, mimeType: 'text/plain', buffer: Buffer.from(`beta bytes via ${mode}`) },
+    ]);
+    await page.waitForFunction(() => document.querySelectorAll('#uploads li[data-done]').length === 2, null, { timeout: 30_000 });
+    const bars = await page.$$eval('#uploads progress', (ps) => ps.map((p) => p.value));
+    assert.deepEqual(bars, [1, 1], 'both progress bars are full');
+    await page.waitForSelector(`tr[data-id]:has-text("alpha-${mode}.txt")`);
+    await page.waitForSelector(`tr[data-id]:has-text("beta-${mode}.txt")`);
+    await page.screenshot({ path: `${artifacts}${mode}-1-uploaded.png`, fullPage: true });
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`button[aria-label="Download alpha-${mode}.txt"]`)]);
+    assert.equal(download.suggestedFilename(), `alpha-${mode}.txt`);
+    assert.equal(readFileSync(await download.path(), 'utf8'), `alpha bytes via ${mode} é`);
+
+    page.once('dialog', (d) => d.accept());
+    await page.click(`button[aria-label="Delete beta-${mode}.txt"]`);
+    await page.waitForSelector(`tr[data-id]:has-text("beta-${mode}.txt")`, { state: 'detached' });
+    assert.equal(await page.locator(`tr[data-id]:has-text("alpha-${mode}.txt")`).count(), 1);
+    await page.screenshot({ path: `${artifacts}${mode}-2-deleted.png`, fullPage: true });
+
+    await page.click('#load-all');
+    await page.waitForFunction(() => document.getElementById('status').textContent.includes('every page'));
+
+    await page.selectOption('#provider', 'zhipu');
+    await page.waitForFunction(() => document.getElementById('caps').textContent.includes('retrieve: emulated'));
+    assert.deepEqual(await page.$$eval('#purpose option', (os) => os.map((o) => o.value).slice(0, 3)), ['batch', 'code-interpreter', 'agent']);
+    await page.screenshot({ path: `${artifacts}${mode}-3-zhipu.png`, fullPage: true });
+
+    if (mode === 'mock') {
+      await page.fill('#mock-key', 'invalid-key');
+      await page.dispatchEvent('#mock-key', 'change');
+    } else {
+      await page.fill('#proxy-token', 'not-the-token');
+      await page.click('#refresh');
+    }
+    await page.waitForSelector('#error:not([hidden])');
+    const text = await page.textContent('#error');
+    assert.match(text, /did not accept the key/);
+    assert.match(text, /kind\s*authentication/);
+    if (mode === 'mock') assert.match(text, /request id\s*zhipu-req-\d+/);
+    await page.screenshot({ path: `${artifacts}${mode}-4-auth-error.png`, fullPage: true });
+
+    await page.setViewportSize({ width: 375, height: 800 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(overflow <= 375, `page is ${overflow}px wide at 375px`);
+    await page.screenshot({ path: `${artifacts}${mode}-5-narrow.png`, fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}

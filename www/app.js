@@ -1,0 +1,213 @@
+// The demo page: a small file manager over llm-files. Plain ES modules, no framework.
+import { LlmFiles, LlmFilesError } from '/pkg/browser.js';
+
+const BASES = { minimax: '/minimax', moonshot: '/moonshot/v1', zhipu: '/zhipu/api/paas/v4', openai: '/openai/v1' };
+const WORDS = {
+  invalid_argument: 'The request was refused before sending: a parameter is missing or wrong.',
+  authentication: 'The provider did not accept the key (or the proxy did not accept the client token).',
+  permission_denied: 'The key is valid but not allowed to do this.',
+  not_found: 'There is no such file (it may already be deleted).',
+  rate_limit: 'Too many requests: wait a little and try again.',
+  insufficient_balance: 'The account is out of balance or quota: retrying will not help.',
+  invalid_request: 'The provider refused the request as invalid.',
+  server: 'The provider failed; trying again later may work.',
+  connection: 'The provider could not be reached (network, CORS, or the server is down).',
+  timeout: 'The provider took too long to answer.',
+  aborted: 'The request was cancelled.',
+  decode: 'The provider answered something this client could not understand.',
+  unsupported: 'This provider or runtime cannot do that.',
+};
+
+const $ = (id) => document.getElementById(id);
+const config = await (await fetch('/config.json')).json().catch(() => ({}));
+if (config.proxy) {
+  $('proxy-url').value = config.proxy;
+  $('proxy-token').value = config.proxyToken ?? '';
+}
+const mode = () => document.querySelector('input[name=mode]:checked').value;
+const provider = () => $('provider').value;
+
+function client() {
+  const p = provider();
+  if (mode() === 'mock') return new LlmFiles({ provider: p, apiKey: $('mock-key').value, baseURL: config.mock + BASES[p] });
+  if (mode() === 'proxy') return new LlmFiles({ provider: p, apiKey: $('proxy-token').value, baseURL: `${$('proxy-url').value.replace(/\/+$/, '')}/${p}` });
+  return new LlmFiles({ provider: p, apiKey: $('direct-key').value });
+}
+
+function showError(e) {
+  const box = $('error');
+  box.hidden = false;
+  box.replaceChildren();
+  const lead = document.createElement('p');
+  if (e instanceof LlmFilesError) {
+    lead.textContent = WORDS[e.kind] ?? e.message;
+    const dl = document.createElement('dl');
+    for (const [k, v] of [['kind', e.kind], ['provider code', e.code], ['request id', e.requestId], ['HTTP status', e.status], ['details', e.message]]) {
+      if (v === null || v === undefined) continue;
+      const dt = document.createElement('dt');
+      dt.textContent = k;
+      const dd = document.createElement('dd');
+      dd.textContent = String(v);
+      dl.append(dt, dd);
+    }
+    box.append(lead, dl);
+  } else {
+    lead.textContent = String(e?.message ?? e);
+    box.append(lead);
+  }
+}
+const clearError = () => { $('error').hidden = true; };
+const status = (t) => { $('status').textContent = t; };
+
+function showCaps() {
+  const caps = LlmFiles.capabilities(provider());
+  const ops = Object.entries(caps.operations).map(([op, how]) => `${op}: ${how}`).join(', ');
+  const limit = Object.entries(caps.limits.maxFileBytes).map(([k, v]) => `${k === '*' ? 'any purpose' : k} ${Math.round(v / 1048576)} MB`).join(', ');
+  $('caps').innerHTML = '';
+  const ul = document.createElement('ul');
+  for (const t of [`Operations — ${ops}`, `Per-file limits — ${limit}`]) {
+    const li = document.createElement('li');
+    li.textContent = t;
+    ul.append(li);
+  }
+  $('caps').append(ul);
+  const purposes = Array.isArray(caps.purposes.create) ? caps.purposes.create : [];
+  $('purpose').replaceChildren(...purposes.map((p) => Object.assign(document.createElement('option'), { value: p, textContent: p })));
+}
+
+const size = (n) => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`);
+
+function render(files) {
+  const rows = files.map((f) => {
+    const tr = document.createElement('tr');
+    tr.dataset.id = f.id;
+    const cells = [f.filename, size(f.bytes), f.purpose, new Date(f.created_at * 1000).toLocaleString(), f.id];
+    cells.forEach((c, i) => {
+      const td = document.createElement('td');
+      td.textContent = c;
+      if (i === 4) { td.className = 'id'; td.title = f.id; }
+      tr.append(td);
+    });
+    const td = document.createElement('td');
+    td.className = 'actions';
+    const dl = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Download' });
+    dl.setAttribute('aria-label', `Download ${f.filename}`);
+    dl.onclick = () => download(f);
+    const del = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Delete', className: 'danger' });
+    del.setAttribute('aria-label', `Delete ${f.filename}`);
+    del.onclick = () => remove(f);
+    td.append(dl, del);
+    tr.append(td);
+    return tr;
+  });
+  $('files').replaceChildren(...rows);
+}
+
+async function refresh() {
+  clearError();
+  status('Loading…');
+  try {
+    const page = await client().files.list();
+    render(page.data);
+    status(`${page.data.length} file(s)${page.has_more ? ', more with “Load all”' : ''}`);
+  } catch (e) {
+    render([]);
+    status('');
+    showError(e);
+  }
+}
+
+async function loadAll() {
+  clearError();
+  const all = [];
+  try {
+    for await (const f of client().files.listAll()) {
+      all.push(f);
+      status(`Loaded ${all.length} file(s)…`);
+    }
+    render(all);
+    status(`${all.length} file(s), every page`);
+  } catch (e) {
+    showError(e);
+  }
+}
+
+async function download(f) {
+  clearError();
+  try {
+    const res = await client().files.content(f.id);
+    const url = URL.createObjectURL(await res.blob());
+    const a = Object.assign(document.createElement('a'), { href: url, download: f.filename });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    status(`Downloaded ${f.filename}`);
+  } catch (e) {
+    showError(e);
+  }
+}
+
+async function remove(f) {
+  if (!confirm(`Delete ${f.filename}? This cannot be undone.`)) return;
+  clearError();
+  try {
+    await client().files.delete(f.id, { purpose: f.purpose });
+    status(`Deleted ${f.filename}`);
+    await refresh();
+  } catch (e) {
+    showError(e);
+  }
+}
+
+async function upload(fileList) {
+  clearError();
+  const files = client().files;
+  const purpose = $('purpose').value;
+  await Promise.all([...fileList].map(async (file) => {
+    const li = document.createElement('li');
+    const name = Object.assign(document.createElement('span'), { textContent: file.name });
+    const state = Object.assign(document.createElement('span'), { textContent: 'starting' });
+    const bar = Object.assign(document.createElement('progress'), { max: 1, value: 0 });
+    bar.setAttribute('aria-label', `Upload progress of ${file.name}`);
+    li.append(name, state, bar);
+    $('uploads').append(li);
+    try {
+      const made = await files.create({ file, purpose }, {
+        onUploadProgress: (loaded, total) => {
+          bar.value = total ? loaded / total : 1;
+          state.textContent = `${Math.round(bar.value * 100)} %`;
+        },
+      });
+      bar.value = 1;
+      state.textContent = `done: ${made.id}`;
+      li.dataset.done = made.id;
+    } catch (e) {
+      state.textContent = `failed: ${e.kind ?? 'error'}`;
+      showError(e);
+    }
+  }));
+  await refresh();
+}
+
+for (const r of document.querySelectorAll('input[name=mode]')) {
+  r.addEventListener('change', () => {
+    for (const d of document.querySelectorAll('[data-mode]')) d.hidden = d.dataset.mode !== mode();
+    refresh();
+  });
+}
+$('provider').addEventListener('change', () => { showCaps(); refresh(); });
+$('mock-key').addEventListener('change', refresh);
+$('refresh').addEventListener('click', refresh);
+$('load-all').addEventListener('click', loadAll);
+const drop = $('drop');
+drop.addEventListener('click', () => $('picker').click());
+drop.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); $('picker').click(); } });
+drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); upload(e.dataTransfer.files); });
+$('picker').addEventListener('change', (e) => { upload(e.target.files); e.target.value = ''; });
+
+showCaps();
+await refresh();
+document.body.dataset.ready = 'true';
