@@ -51,15 +51,17 @@ function verify(runtime, mock, measured, warmUpResults, memory) {
   check(`${runtime}: wasm memory does not grow after warm-up`, memory.after === memory.warm, `${memory.warm} → ${memory.after} bytes`);
 }
 
-// Warm-up runs batches until a whole batch leaves the memory size unchanged; only then is growth a leak.
+// Warm-up runs batches until three in a row leave the memory size unchanged (the allocator has reached its
+// steady state); only growth after that is a leak.
 const WARM_BATCH = 500;
 async function warmUp(run, memory) {
   const results = [];
   let before = await memory();
-  for (let k = 0; k < 10; k++) {
+  let stable = 0;
+  for (let k = 0; k < 16 && stable < 3; k++) {
     results.push(...(await run(k * WARM_BATCH, WARM_BATCH)));
     const now = await memory();
-    if (now === before && k > 0) break;
+    stable = now === before ? stable + 1 : 0;
     before = now;
   }
   return { results, warm: before };
