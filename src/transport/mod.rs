@@ -308,8 +308,8 @@ async fn fetch_and_read(
     let status = u16::try_from(crate::js::response_status(&response))
         .map_err(|_| Failure::Classified(Error::new(Kind::Decode, "fetch resolved to something that is not a Response")))?;
     let response: Response = response.unchecked_into();
-    if upload.is_some() {
-        progress(upload.map_or(0.0, |u| u.blob.size()));
+    if let Some(up) = upload {
+        progress(up.blob.size());
     }
     // Through Reflect: a Response from another fetch implementation is read by duck typing, never trusted to not throw.
     let h: web_sys::Headers = Reflect::get(&response, &"headers".into())?.unchecked_into();

@@ -35,9 +35,7 @@ function verify(runtime, mock, measured, warmUpResults, memory) {
   let dupes = 0;
   for (const p of Object.keys(mock.state.files)) {
     const expected = new Set();
-    for (const r of results.filter((x) => x.p === p && x.ok).sort((a, b) => a.i - b.i)) {
-      if (r.op === 'create') expected.add(r.id);
-    }
+    for (const r of results) if (r.p === p && r.ok && r.op === 'create') expected.add(r.id);
     for (const r of results) if (r.p === p && r.op === 'delete' && r.ok) expected.delete(r.id);
     const stored = mock.state.files[p];
     for (const id of expected) if (!stored.has(id)) lost++;

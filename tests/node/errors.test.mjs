@@ -92,7 +92,7 @@ test('errors are classified from the body: balance is never retried, rate limits
   for (const [provider, f, kind, retryable, code, attempts] of cases) {
     m.state.log.length = 0;
     const c = client(m, provider, { maxRetries: 2 });
-    // MiniMax rate limits carry no Retry-After: shorten its backoff by sending them 3 times with tiny waits below.
+    // Retried cases fail every attempt (`times` = attempts); MiniMax's carry no Retry-After, so they wait the real backoff.
     fault(m, { provider, op: 'list', times: attempts, fault: f });
     const e = await rejection(c.files.list({ purpose: PURPOSE[provider] }));
     assert.equal(e.kind, kind, `${provider} ${JSON.stringify(f)}`);

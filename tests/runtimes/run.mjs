@@ -63,11 +63,8 @@ function serveStatic(dir) {
 }
 
 async function inChromium(url) {
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  const { launchChromium } = await import('../chromium.mjs');
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const errors = [];
@@ -115,7 +112,6 @@ try {
   });
 
   await step('chromium-esm', async () => {
-    writeFileSync(join(project, 'scenario.mjs'), readFileSync(join(here, 'scenario.mjs')));
     const server = await serveStatic(project);
     try {
       return await inChromium(`http://127.0.0.1:${server.address().port}/esm.html?mock=${encodeURIComponent(mock.url)}`);
