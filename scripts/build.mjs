@@ -1,7 +1,7 @@
 // Builds pkg/: the wasm (release, then wasm-opt -Oz from npm's binaryen), the web-target glue, and one small
 // entry per runtime so `import { LlmFiles } from 'llm-files'` needs no init() anywhere.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
+import { existsSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -10,6 +10,7 @@ const pkg = join(root, 'pkg');
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 
 run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown']);
+rmSync(pkg, { recursive: true, force: true });
 run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, join(root, 'target/wasm32-unknown-unknown/release/llm_files.wasm')]);
 const wasmOpt = join(root, 'node_modules/.bin/wasm-opt');
 // Debian's wasm-opt (binaryen 108) emits broken output: only npm's binaryen is used.
@@ -19,10 +20,13 @@ if (existsSync(wasmOpt)) {
   console.warn('build: node_modules/.bin/wasm-opt missing (run npm ci): wasm left unoptimised');
 }
 
-const snippets = join(pkg, 'snippets');
-const snippet = readdirSync(snippets).find((d) => d.startsWith('llm-files-'));
-const runtime = `./snippets/${snippet}/js/runtime.js`;
-const exports = `export { LlmFiles } from './llm_files.js';\nexport { LlmFilesError } from '${runtime}';\n`;
+// The hand-written JS: the public API and the fetch executor, next to the generated glue they import.
+copyFileSync(join(root, 'js/client.js'), join(pkg, 'client.js'));
+copyFileSync(join(root, 'src/transport/fetch.js'), join(pkg, 'fetch.js'));
+copyFileSync(join(root, 'js/index.d.ts'), join(pkg, 'index.d.ts'));
+// wasm-bindgen's own .d.ts describes the internal machine, not the package's API.
+for (const f of ['llm_files.d.ts', 'llm_files_bg.wasm.d.ts']) rmSync(join(pkg, f), { force: true });
+const exports = `export { LlmFiles, LlmFilesError } from './client.js';\n`;
 
 writeFileSync(join(pkg, 'package.json'), JSON.stringify({ type: 'module', sideEffects: true }, null, 2) + '\n');
 // Node and Deno: read the wasm next to this file and instantiate synchronously.
@@ -48,8 +52,5 @@ ${exports}`);
 const { build } = await import('esbuild');
 await build({ entryPoints: [cjsSource], bundle: true, format: 'cjs', platform: 'node', outfile: join(pkg, 'node.cjs'), logLevel: 'error' });
 rmSync(cjsSource);
-writeFileSync(join(pkg, 'index.d.ts'), `export { LlmFiles, LlmFilesError } from './llm_files.js';
-export type * from './llm_files.js';
-`);
 copyFileSync(join(root, 'README.md'), join(pkg, 'README.md'));
 console.log('build: pkg/ ready');

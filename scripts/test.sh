@@ -13,16 +13,8 @@ suite() {
   echo "=== $name"
   if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "=== FAILED: $name"; fi
 }
-suite "cargo test: sans-IO core and fuzz smoke (20,000 inputs)" cargo test --lib --test fuzz
-suite "wasm-bindgen-test: transport under Node" \
-  env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --tests
-# wasm-bindgen-test's Chromium profiles go to a scratch folder, not the system TMPDIR.
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-suite "wasm-bindgen-test: transport in headless Chromium" \
-  env TMPDIR="$scratch" CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_BROWSER=1 \
-  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --tests
-suite "node --test: the package against the mock providers" node --test --test-timeout=120000 tests/node/
+suite "cargo test: sans-IO core, call state machines and fuzz smoke (20,000 inputs)" cargo test --lib --test fuzz
+suite "node --test: the package against the mock providers, and the fetch executor" node --test --test-timeout=120000 tests/node/
 suite "worker proxy in workerd: forwarding, auth, CORS, limits, cron cleanup" node --test --test-timeout=120000 tests/worker/
 suite "demo end to end in Chromium: against the mock and through the Worker proxy" node --test --test-timeout=120000 tests/e2e/
 suite "fault matrix: every provider x operation x fault" node tests/faults/matrix.mjs

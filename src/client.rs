@@ -1,185 +1,667 @@
-//! Operations that take more than one request: merged purposes, Zhipu's emulated retrieve, MiniMax's purpose
-//! lookup before delete, and paging for `listAll`. Each request goes through `transport::send`.
+//! Operations as sans-IO state machines. A `Call` names the requests to send (`stage`, then `next` per slot), takes
+//! their answers (`answer`, `failed`) and ends with a unified value or a classified error. The JS executor in
+//! `src/transport/fetch.js` only carries these steps out, so the retry loop, the lookup before a re-upload, merged
+//! purposes, paging and the emulations all run under plain `cargo test` with scripted answers.
 
 use crate::error::{Error, Kind, Result};
-use crate::providers::{check_id, FileObject, ListQuery, Page, Provider};
-use crate::providers::HttpRequest;
-use crate::transport::{self, CallOptions, Expect, Outcome, Settings, Upload};
-use std::future::{poll_fn, Future};
-use std::pin::Pin;
-use std::task::Poll;
-use web_sys::Response;
+use crate::providers::{check_id, num, Body, FileObject, HttpRequest, HttpResponse, ListQuery, Page, Provider};
+use crate::retry;
 
-/// A configured client.
-#[derive(Debug)]
-pub struct Client {
-    /// Its settings.
-    pub s: Settings,
+/// What a request's answer should become.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// A file object (upload, retrieve).
+    File,
+    /// A list page.
+    List,
+    /// A delete confirmation.
+    Delete,
+    /// A download.
+    Content,
 }
 
-/// Where `listAll` is: purposes still to walk (last first) and the cursor within the current one.
+/// What an exchange or a whole call ended with.
+#[derive(Debug, PartialEq)]
+pub enum Done {
+    /// A file object.
+    File(FileObject),
+    /// A list page.
+    Page(Page),
+    /// One page of a `listAll` walk.
+    Files(Vec<FileObject>),
+    /// The file is gone.
+    Deleted,
+    /// A download whose body was left unread for the caller.
+    Stream,
+    /// A download whose body was read to check it; the executor rebuilds the Response from those bytes.
+    Read,
+    /// A `listAll` walk is over.
+    End,
+}
+
+/// The executor's next step for one slot.
+#[derive(Debug, PartialEq)]
+pub enum Action<'a> {
+    /// Send this request, whose answer should become what `Expect` names; report with `answer` or `failed`.
+    Fetch(&'a HttpRequest, Expect),
+    /// Wait this many milliseconds (less if the caller aborts), then ask again.
+    Sleep(f64),
+    /// This slot is finished.
+    End,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum State {
+    /// About to begin an attempt.
+    Ready,
+    /// The upload lookup is in flight.
+    Looking,
+    /// The lookup found nothing: the upload goes out within the same attempt.
+    Missed,
+    /// The request is in flight.
+    Sending,
+    /// Failed and retryable: wait this long (None: our own backoff) before the next attempt.
+    Wait(Option<f64>),
+    /// Finished; the outcome is stored.
+    Ended,
+}
+
+/// One logical request and its retries: the one retry loop of the library.
 #[derive(Debug)]
-pub struct Pager {
+pub struct Exchange {
+    req: HttpRequest,
+    expect: Expect,
+    /// The file name and size of an upload, to recognise it in a lookup.
+    upload: Option<(String, u64)>,
+    state: State,
+    attempts: u32,
+    /// Whether an earlier attempt may have been carried out by the provider (timeout, reset or 5xx).
+    ambiguous: bool,
+    /// When the first ambiguous upload attempt began; from then on each attempt first looks for the stored file.
+    stored_since: Option<f64>,
+    started: f64,
+    lookup: Option<HttpRequest>,
+    outcome: Option<Result<Done>>,
+}
+
+impl Exchange {
+    fn new(req: HttpRequest, expect: Expect) -> Exchange {
+        Exchange { req, expect, upload: None, state: State::Ready, attempts: 0, ambiguous: false, stored_since: None, started: 0.0, lookup: None, outcome: None }
+    }
+
+    fn next(&mut self, aborted: bool, now: f64, random: f64) -> Action<'_> {
+        match self.state {
+            State::Ready | State::Wait(_) if aborted => {
+                let e = Error { attempts: self.attempts, ..aborted_error() };
+                self.end(Err(e));
+                Action::End
+            }
+            State::Wait(ms) => {
+                self.state = State::Ready;
+                Action::Sleep(ms.unwrap_or_else(|| retry::backoff_ms(self.attempts.saturating_sub(1), random)))
+            }
+            State::Ready => {
+                self.attempts += 1;
+                self.started = now;
+                if self.stored_since.is_some() && self.lookup.is_some() {
+                    self.state = State::Looking;
+                    return self.lookup.as_ref().map_or(Action::End, |r| Action::Fetch(r, Expect::List));
+                }
+                self.state = State::Sending;
+                Action::Fetch(&self.req, self.expect)
+            }
+            State::Missed => {
+                self.state = State::Sending;
+                Action::Fetch(&self.req, self.expect)
+            }
+            // Asked again without an answer: the executor lost track; end rather than send twice.
+            State::Looking | State::Sending => {
+                self.end(Err(Error::new(Kind::Decode, "internal error: a request was never answered")));
+                Action::End
+            }
+            State::Ended => Action::End,
+        }
+    }
+
+    fn answer(&mut self, p: Provider, max_retries: u32, resp: &HttpResponse, now: f64) {
+        match self.state {
+            State::Looking => {
+                let since = self.stored_since.map_or(0, |ms| (ms / 1000.0).floor() as i64);
+                let (filename, size) = self.upload.clone().unwrap_or_default();
+                let purpose = match &self.req.body {
+                    Body::Multipart { purpose } => purpose.as_str(),
+                    _ => "",
+                };
+                match p.parse_list(resp) {
+                    Ok(page) => match p.find_upload(page.files, purpose, &filename, size, since) {
+                        Some(found) => self.end(Ok(Done::File(found))),
+                        None => self.state = State::Missed,
+                    },
+                    Err(e) => self.retry(e, None, max_retries),
+                }
+            }
+            State::Sending => {
+                let wait = retry::retry_after_ms(resp, now);
+                match outcome(p, resp, self.expect, self.ambiguous) {
+                    Ok(done) => self.end(Ok(done)),
+                    Err(e) => self.retry(e, wait, max_retries),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn failed(&mut self, max_retries: u32, e: Error) {
+        if matches!(self.state, State::Looking | State::Sending) {
+            self.retry(e, None, max_retries);
+        }
+    }
+
+    fn retry(&mut self, mut e: Error, wait: Option<f64>, max_retries: u32) {
+        e.attempts = self.attempts;
+        if !e.retryable || e.kind == Kind::Aborted || self.attempts > max_retries {
+            return self.end(Err(e));
+        }
+        let ambiguous = matches!(e.kind, Kind::Timeout | Kind::Connection | Kind::Server);
+        self.ambiguous |= ambiguous;
+        if ambiguous && self.upload.is_some() {
+            self.stored_since.get_or_insert(self.started);
+        }
+        self.state = State::Wait(wait);
+    }
+
+    fn end(&mut self, r: Result<Done>) {
+        self.state = State::Ended;
+        self.outcome = Some(r);
+    }
+}
+
+fn aborted_error() -> Error {
+    Error::new(Kind::Aborted, "the request was aborted by its signal")
+}
+
+fn outcome(p: Provider, resp: &HttpResponse, expect: Expect, ambiguous: bool) -> Result<Done> {
+    match expect {
+        Expect::File => p.parse_file(resp).map(Done::File),
+        Expect::List => p.parse_list(resp).map(Done::Page),
+        // A not-found after an attempt that may have deleted the file means that attempt did.
+        Expect::Delete => match p.parse_delete(resp) {
+            Err(e) if ambiguous && e.kind == Kind::NotFound => Ok(Done::Deleted),
+            r => r.map(|()| Done::Deleted),
+        },
+        Expect::Content if resp.body.is_empty() && !p.content_needs_body(resp.status, resp.header("content-type")) => Ok(Done::Stream),
+        Expect::Content => p.check_content(resp).map(|()| Done::Read),
+    }
+}
+
+/// Where a `listAll` walk (or Zhipu's emulated retrieve) is: purposes still to walk (last first) and the cursor.
+#[derive(Debug)]
+struct Pager {
     purposes: Vec<Option<String>>,
     after: Option<String>,
     q: ListQuery,
 }
 
-// `send` answers with the outcome `expect` names; any other is a bug, reported rather than panicking.
-fn mismatch() -> Error {
-    Error::new(Kind::Decode, "internal error: unexpected outcome")
+#[derive(Debug)]
+enum Plan {
+    /// One request whose outcome is the result.
+    One,
+    /// List requests (one per purpose where the provider needs it) merged into one page.
+    List(ListQuery),
+    /// MiniMax delete without a purpose: retrieve first, then delete.
+    Delete(String),
+    /// Walks pages; `Some(id)` stops at that file (Zhipu's retrieve), `None` yields each page (`listAll`).
+    Walk(Pager, Option<String>),
 }
 
-impl Client {
-    fn p(&self) -> Provider {
-        self.s.provider
+/// One call from the caller: the requests it needs, stage by stage, and its result.
+#[derive(Debug)]
+pub struct Call {
+    p: Provider,
+    base: String,
+    max_retries: u32,
+    plan: Plan,
+    slots: Vec<Exchange>,
+    result: Option<Result<Done>>,
+}
+
+impl Call {
+    fn new(p: Provider, base: &str, max_retries: u32, plan: Plan, slots: Vec<Exchange>) -> Call {
+        Call { p, base: base.into(), max_retries, plan, slots, result: None }
     }
 
-    async fn file(&self, req: &HttpRequest, up: Option<&Upload>, o: &CallOptions) -> Result<FileObject> {
-        match transport::send(&self.s, req, up, o, Expect::File).await? {
-            Outcome::File(f) => Ok(f),
-            _ => Err(mismatch()),
+    /// Uploads `size` bytes named `filename`; refused before any request when the provider documents a smaller limit.
+    pub fn create(p: Provider, base: &str, max_retries: u32, purpose: &str, filename: &str, size: f64) -> Result<Call> {
+        if let Some(max) = p.max_bytes(purpose, filename).filter(|&max| size > max as f64) {
+            let m = ["file is ", &num(size as u64), " bytes; ", p.name(), " accepts at most ", &num(max), " bytes for this purpose"];
+            return Err(Error::invalid(m.concat()));
         }
-    }
-
-    /// Uploads one file.
-    pub async fn create(&self, purpose: &str, up: &Upload, o: &CallOptions) -> Result<FileObject> {
-        self.file(&self.p().create(&self.s.base, purpose), Some(up), o).await
-    }
-
-    async fn list_one(&self, q: &ListQuery, o: &CallOptions) -> Result<Page> {
-        match transport::send(&self.s, &self.p().list(&self.s.base, q), None, o, Expect::List).await? {
-            Outcome::Page(p) => Ok(p),
-            _ => Err(mismatch()),
-        }
+        let mut ex = Exchange::new(p.create(base, purpose), Expect::File);
+        ex.upload = Some((filename.into(), size as u64));
+        ex.lookup = p.upload_lookup(base, purpose);
+        Ok(Call::new(p, base, max_retries, Plan::One, vec![ex]))
     }
 
     /// One page; where the provider needs a purpose and none is given, every listable purpose, merged.
-    pub async fn list(&self, q: &ListQuery, o: &CallOptions) -> Result<Page> {
-        let p = self.p();
-        let Some(all) = p.list_purposes() else {
-            let page = self.list_one(q, o).await?;
-            // Moonshot's list takes no parameters: they are applied here.
-            return Ok(if p == Provider::Moonshot { Page::window(page.files, q) } else { page });
-        };
-        if p == Provider::Zhipu && q.purpose.is_some() {
-            return self.list_one(q, o).await;
-        }
-        if p == Provider::Zhipu && q.after.is_some() {
+    pub fn list(p: Provider, base: &str, max_retries: u32, q: ListQuery) -> Result<Call> {
+        if p == Provider::Zhipu && q.purpose.is_none() && q.after.is_some() {
             return Err(Error::invalid("zhipu pages each purpose on its own: pass `purpose` together with `after`"));
         }
-        let purposes: Vec<&str> = match &q.purpose {
-            Some(x) => vec![x.as_str()],
-            None => all.to_vec(),
-        };
-        let pages = join_all(purposes.into_iter().map(|purpose| {
-            let one = ListQuery { purpose: Some(purpose.into()), ..q.clone() };
-            async move { self.list_one(&one, o).await }
-        }))
-        .await;
-        let (mut files, mut more) = (Vec::new(), false);
-        for page in pages {
-            let page = page?;
-            more |= page.has_more;
-            files.extend(page.files);
-        }
-        let mut page = Page::window(files, &ListQuery { purpose: None, ..q.clone() });
-        page.has_more |= more;
-        Ok(page)
+        let slots = list_requests(p, base, &q);
+        Ok(Call::new(p, base, max_retries, Plan::List(q), slots))
     }
 
-    /// Starts a walk over every page (and every purpose, where the provider needs one).
-    pub fn pager(&self, q: &ListQuery) -> Result<Pager> {
-        let purposes = match (self.p().list_purposes(), &q.purpose) {
-            (Some(_), None) if q.after.is_some() => {
-                return Err(Error::invalid("`after` needs a `purpose` with this provider"));
-            }
-            (Some(all), None) => all.iter().rev().map(|p| Some(String::from(*p))).collect(),
+    /// A walk over every page (and every purpose, where the provider needs one).
+    pub fn list_all(p: Provider, base: &str, max_retries: u32, q: ListQuery) -> Result<Call> {
+        let purposes = match (p.list_purposes(), &q.purpose) {
+            (Some(_), None) if q.after.is_some() => return Err(Error::invalid("`after` needs a `purpose` with this provider")),
+            (Some(all), None) => all.iter().rev().map(|x| Some(String::from(*x))).collect(),
             _ => vec![q.purpose.clone()],
         };
-        Ok(Pager { purposes, after: q.after.clone(), q: q.clone() })
-    }
-
-    /// The next page of a walk, or `None` when it is over.
-    pub async fn next_page(&self, pg: &mut Pager, o: &CallOptions) -> Result<Option<Vec<FileObject>>> {
-        let Some(purpose) = pg.purposes.last().cloned() else { return Ok(None) };
-        if matches!(self.p(), Provider::MiniMax | Provider::Moonshot) {
-            // One request returns every file of a purpose.
-            pg.purposes.pop();
-            let q = ListQuery { purpose, limit: None, after: pg.after.take(), order: pg.q.order.clone() };
-            return Ok(Some(self.list(&q, o).await?.files));
-        }
-        let q = ListQuery { purpose, limit: pg.q.limit, after: pg.after.clone(), order: pg.q.order.clone() };
-        let page = self.list_one(&q, o).await?;
-        let last = page.files.last().map(|f| f.id.clone());
-        if !page.has_more {
-            pg.purposes.pop();
-            pg.after = None;
-        } else if last.is_some() && last != pg.after {
-            pg.after = last;
-        } else {
-            pg.purposes.clear();
-            return Err(Error::new(Kind::Decode, "the provider said has_more but gave no new cursor"));
-        }
-        Ok(Some(page.files))
+        let pager = Pager { purposes, after: q.after.clone(), q };
+        Ok(Call::new(p, base, max_retries, Plan::Walk(pager, None), Vec::new()))
     }
 
     /// One file's metadata; emulated from list pages on Zhipu, which has no retrieve.
-    pub async fn retrieve(&self, id: &str, o: &CallOptions) -> Result<FileObject> {
-        if self.p() == Provider::Zhipu {
+    pub fn retrieve(p: Provider, base: &str, max_retries: u32, id: &str) -> Result<Call> {
+        if p == Provider::Zhipu {
             check_id(id)?;
-            let mut pg = self.pager(&ListQuery { limit: Some(100), ..Default::default() })?;
-            while let Some(files) = self.next_page(&mut pg, o).await? {
-                if let Some(f) = files.into_iter().find(|f| f.id == id) {
-                    return Ok(f);
+            let mut c = Call::list_all(p, base, max_retries, ListQuery { limit: Some(100), ..Default::default() })?;
+            if let Plan::Walk(_, target) = &mut c.plan {
+                *target = Some(id.into());
+            }
+            return Ok(c);
+        }
+        let ex = Exchange::new(p.retrieve(base, id)?, Expect::File);
+        Ok(Call::new(p, base, max_retries, Plan::One, vec![ex]))
+    }
+
+    /// The download.
+    pub fn content(p: Provider, base: &str, max_retries: u32, id: &str) -> Result<Call> {
+        let ex = Exchange::new(p.content(base, id)?, Expect::Content);
+        Ok(Call::new(p, base, max_retries, Plan::One, vec![ex]))
+    }
+
+    /// Deletes a file; MiniMax needs its purpose, looked up with retrieve when the caller gives none.
+    pub fn delete(p: Provider, base: &str, max_retries: u32, id: &str, purpose: Option<&str>) -> Result<Call> {
+        match (p, purpose) {
+            (Provider::MiniMax, None) => {
+                p.delete(base, id, "")?;
+                let ex = Exchange::new(p.retrieve(base, id)?, Expect::File);
+                Ok(Call::new(p, base, max_retries, Plan::Delete(id.into()), vec![ex]))
+            }
+            (_, purpose) => {
+                let ex = Exchange::new(p.delete(base, id, purpose.unwrap_or_default())?, Expect::Delete);
+                Ok(Call::new(p, base, max_retries, Plan::One, vec![ex]))
+            }
+        }
+    }
+
+    /// The provider this call is for.
+    pub fn provider(&self) -> Provider {
+        self.p
+    }
+
+    /// Slots to run now, side by side; empty once a result is ready. Call again after every slot has ended.
+    pub fn stage(&mut self) -> Vec<u32> {
+        if self.result.is_none() && !self.slots.is_empty() && self.slots.iter().all(|s| s.state == State::Ended) {
+            let outcomes = self.slots.drain(..).filter_map(|s| s.outcome).collect();
+            self.advance(outcomes);
+        }
+        if self.result.is_none() && self.slots.is_empty() {
+            self.begin();
+        }
+        if self.result.is_some() {
+            return Vec::new();
+        }
+        (0..self.slots.len() as u32).collect()
+    }
+
+    /// The next step for `slot`. `aborted`: whether the caller's signal has fired; `now`: Unix ms; `random`: in [0, 1).
+    pub fn next(&mut self, slot: u32, aborted: bool, now: f64, random: f64) -> Action<'_> {
+        match self.slots.get_mut(slot as usize) {
+            Some(s) => s.next(aborted, now, random),
+            None => Action::End,
+        }
+    }
+
+    /// The response to the request `next` gave for `slot` (body empty when a download was left unread).
+    pub fn answer(&mut self, slot: u32, resp: &HttpResponse, now: f64) {
+        let (p, max) = (self.p, self.max_retries);
+        if let Some(s) = self.slots.get_mut(slot as usize) {
+            s.answer(p, max, resp, now);
+        }
+    }
+
+    /// The request `next` gave for `slot` got no response (`kind`: timeout, connection, aborted, decode, unsupported).
+    pub fn failed(&mut self, slot: u32, e: Error) {
+        let max = self.max_retries;
+        if let Some(s) = self.slots.get_mut(slot as usize) {
+            s.failed(max, e);
+        }
+    }
+
+    /// Takes the result; a `listAll` walk then goes on to its next page at the next `stage`.
+    pub fn take(&mut self) -> Option<Result<Done>> {
+        self.result.take()
+    }
+
+    /// Starts the next stage of a walk (the other plans start with their slots).
+    fn begin(&mut self) {
+        let Plan::Walk(pg, _) = &mut self.plan else { return };
+        let Some(purpose) = pg.purposes.last().cloned() else {
+            self.result = Some(match &self.plan {
+                Plan::Walk(_, Some(_)) => Err(Error::new(Kind::NotFound, "zhipu: no file with this id in any listable purpose")),
+                _ => Ok(Done::End),
+            });
+            return;
+        };
+        let whole = matches!(self.p, Provider::MiniMax | Provider::Moonshot);
+        // MiniMax and Moonshot return every file of a purpose in one answer.
+        let q = ListQuery { purpose, limit: if whole { None } else { pg.q.limit }, after: pg.after.clone(), order: pg.q.order.clone() };
+        self.slots = if whole { list_requests(self.p, &self.base, &q) } else { vec![Exchange::new(self.p.list(&self.base, &q), Expect::List)] };
+    }
+
+    fn advance(&mut self, outcomes: Vec<Result<Done>>) {
+        let p = self.p;
+        let mut pages = Vec::new();
+        for o in outcomes {
+            match o {
+                Ok(Done::Page(page)) => pages.push(page),
+                Ok(Done::File(f)) if matches!(self.plan, Plan::Delete(_)) => {
+                    let id = match &self.plan {
+                        Plan::Delete(id) => id.clone(),
+                        _ => String::new(),
+                    };
+                    self.plan = Plan::One;
+                    match p.delete(&self.base, &id, &f.purpose) {
+                        Ok(req) => self.slots = vec![Exchange::new(req, Expect::Delete)],
+                        Err(e) => self.result = Some(Err(e)),
+                    }
+                    return;
+                }
+                other => {
+                    self.result = Some(other);
+                    return;
                 }
             }
-            return Err(Error::new(Kind::NotFound, "zhipu: no file with this id in any listable purpose"));
         }
-        self.file(&self.p().retrieve(&self.s.base, id)?, None, o).await
-    }
-
-    /// The download, as the fetch Response (rebuilt only when its body had to be read to spot an error).
-    pub async fn content(&self, id: &str, o: &CallOptions) -> Result<Response> {
-        match transport::send(&self.s, &self.p().content(&self.s.base, id)?, None, o, Expect::Content).await? {
-            Outcome::Response(r) => Ok(r),
-            _ => Err(mismatch()),
-        }
-    }
-
-    /// Deletes a file. A retry that finds the file gone after an attempt that may have deleted it succeeds.
-    pub async fn delete(&self, id: &str, purpose: Option<&str>, o: &CallOptions) -> Result<()> {
-        let purpose = match (self.p(), purpose) {
-            (Provider::MiniMax, None) => self.retrieve(id, o).await?.purpose,
-            (_, p) => String::from(p.unwrap_or_default()),
-        };
-        match transport::send(&self.s, &self.p().delete(&self.s.base, id, &purpose)?, None, o, Expect::Delete).await? {
-            Outcome::Deleted => Ok(()),
-            _ => Err(mismatch()),
+        match &mut self.plan {
+            Plan::List(q) => self.result = Some(Ok(Done::Page(merge(p, q, pages)))),
+            Plan::Walk(pg, target) => {
+                let whole = matches!(p, Provider::MiniMax | Provider::Moonshot);
+                let page = if whole {
+                    let q = ListQuery { purpose: pg.purposes.pop().flatten(), limit: None, after: pg.after.take(), order: pg.q.order.clone() };
+                    merge(p, &q, pages)
+                } else {
+                    let page = pages.pop().unwrap_or_default();
+                    let last = page.files.last().map(|f| f.id.clone());
+                    if !page.has_more {
+                        pg.purposes.pop();
+                        pg.after = None;
+                    } else if last.is_some() && last != pg.after {
+                        pg.after = last;
+                    } else {
+                        pg.purposes.clear();
+                        self.result = Some(Err(Error::new(Kind::Decode, "the provider said has_more but gave no new cursor")));
+                        return;
+                    }
+                    page
+                };
+                match target {
+                    Some(id) => {
+                        if let Some(f) = page.files.into_iter().find(|f| &f.id == id) {
+                            self.result = Some(Ok(Done::File(f)));
+                        }
+                    }
+                    None => self.result = Some(Ok(Done::Files(page.files))),
+                }
+            }
+            _ => self.result = Some(Err(Error::new(Kind::Decode, "internal error: unexpected outcome"))),
         }
     }
 }
 
-/// Runs futures side by side on the one JS thread and returns their outputs in order.
-async fn join_all<F: Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
-    let mut futures: Vec<Pin<Box<F>>> = futures.map(Box::pin).collect();
-    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
-    poll_fn(|cx| {
-        let mut pending = false;
-        for (f, out) in futures.iter_mut().zip(outputs.iter_mut()) {
-            if out.is_none() {
-                match f.as_mut().poll(cx) {
-                    Poll::Ready(v) => *out = Some(v),
-                    Poll::Pending => pending = true,
+/// The list requests for `q`: one, or one per purpose where the provider lists a purpose at a time.
+fn list_requests(p: Provider, base: &str, q: &ListQuery) -> Vec<Exchange> {
+    let one = |q: &ListQuery| Exchange::new(p.list(base, q), Expect::List);
+    match (p.list_purposes(), &q.purpose) {
+        (None, _) => vec![one(q)],
+        (Some(_), Some(_)) => vec![one(q)],
+        (Some(all), None) => all.iter().map(|x| one(&ListQuery { purpose: Some(String::from(*x)), ..q.clone() })).collect(),
+    }
+}
+
+/// The page the caller sees: Moonshot's whole list windowed by `q`, merged purposes windowed, others as sent.
+fn merge(p: Provider, q: &ListQuery, pages: Vec<Page>) -> Page {
+    match p {
+        Provider::OpenAi => pages.into_iter().next().unwrap_or_default(),
+        Provider::Zhipu if q.purpose.is_some() => pages.into_iter().next().unwrap_or_default(),
+        Provider::Moonshot => Page::window(pages.into_iter().flat_map(|pg| pg.files).collect(), q),
+        _ => {
+            let more = pages.iter().any(|pg| pg.has_more);
+            let files = pages.into_iter().flat_map(|pg| pg.files).collect();
+            let mut page = Page::window(files, &ListQuery { purpose: None, ..q.clone() });
+            page.has_more |= more;
+            page
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::test_util::resp;
+
+    const LIST: &str = r#"{"object":"list","data":[],"has_more":false}"#;
+
+    /// Runs `c` to its result, answering every request with `answer(url, attempt)`; records the requests.
+    fn drive(c: &mut Call, mut answer: impl FnMut(&HttpRequest) -> std::result::Result<HttpResponse, Kind>) -> (Result<Done>, Vec<String>, f64) {
+        let (mut urls, mut slept, mut now) = (Vec::new(), 0.0, 1_700_000_000_000.0);
+        for _ in 0..100 {
+            let slots = c.stage();
+            if slots.is_empty() {
+                return (c.take().expect("a result once no slot is left"), urls, slept);
+            }
+            for s in slots {
+                for _ in 0..100 {
+                    match c.next(s, false, now, 0.5) {
+                        Action::End => break,
+                        Action::Sleep(ms) => {
+                            slept += ms;
+                            now += ms;
+                        }
+                        Action::Fetch(req, _) => {
+                            let req = req.clone();
+                            urls.push([req.method.as_str(), " ", &req.url].concat());
+                            match answer(&req) {
+                                Ok(r) => c.answer(s, &r, now),
+                                Err(kind) => c.failed(s, Error::new(kind, "scripted")),
+                            }
+                        }
+                    }
                 }
             }
         }
-        if pending {
-            Poll::Pending
-        } else {
-            Poll::Ready(())
-        }
-    })
-    .await;
-    outputs.into_iter().flatten().collect()
+        panic!("the call never ended");
+    }
+
+    fn file_json(id: &str, purpose: &str, created: i64) -> String {
+        format!(r#"{{"id":"{id}","object":"file","bytes":3,"created_at":{created},"filename":"a.jsonl","purpose":"{purpose}"}}"#)
+    }
+
+    #[test]
+    fn retries_honour_retry_after_then_stop_at_max_retries() {
+        let mut c = Call::list(Provider::OpenAi, "http://h/v1", 2, ListQuery::default()).unwrap();
+        let (r, urls, slept) = drive(&mut c, |_| Ok(resp(429, &[("retry-after-ms", "7")], "{}")));
+        let e = r.unwrap_err();
+        assert_eq!((e.kind, e.attempts, urls.len()), (Kind::RateLimit, 3, 3));
+        assert_eq!(slept, 14.0);
+        let mut c = Call::list(Provider::OpenAi, "http://h/v1", 2, ListQuery::default()).unwrap();
+        let (r, _, slept) = drive(&mut c, |_| Err(Kind::Connection));
+        assert_eq!(r.unwrap_err().attempts, 3);
+        assert_eq!(slept, 500.0 * 0.875 + 1000.0 * 0.875, "backoff with jitter");
+        let mut c = Call::list(Provider::OpenAi, "http://h/v1", 5, ListQuery::default()).unwrap();
+        let (r, urls, _) = drive(&mut c, |_| Ok(resp(401, &[], "{}")));
+        assert_eq!((r.unwrap_err().kind, urls.len()), (Kind::Authentication, 1));
+    }
+
+    #[test]
+    fn an_abort_ends_the_slot_without_another_request() {
+        let mut c = Call::list(Provider::OpenAi, "http://h/v1", 2, ListQuery::default()).unwrap();
+        assert_eq!(c.stage(), [0]);
+        assert!(matches!(c.next(0, true, 0.0, 0.0), Action::End));
+        assert!(c.stage().is_empty());
+        let e = c.take().unwrap().unwrap_err();
+        assert_eq!((e.kind, e.attempts, e.retryable), (Kind::Aborted, 0, false));
+        let mut c = Call::list(Provider::OpenAi, "http://h/v1", 2, ListQuery::default()).unwrap();
+        c.stage();
+        assert!(matches!(c.next(0, false, 0.0, 0.0), Action::Fetch(..)));
+        c.answer(0, &resp(503, &[], ""), 0.0);
+        assert!(matches!(c.next(0, true, 0.0, 0.0), Action::End), "aborted before the wait");
+        assert_eq!(c.slots[0].outcome.as_ref().unwrap().as_ref().unwrap_err().attempts, 1);
+    }
+
+    #[test]
+    fn an_ambiguous_upload_is_looked_up_before_it_is_sent_again() {
+        let mut c = Call::create(Provider::OpenAi, "http://h/v1", 3, "batch", "a.jsonl", 3.0).unwrap();
+        let mut n = 0;
+        let (r, urls, _) = drive(&mut c, |req| {
+            n += 1;
+            match (n, req.method.as_str()) {
+                (1, "POST") => Err(Kind::Timeout),
+                (2, "GET") => Ok(resp(200, &[], &format!(r#"{{"object":"list","data":[{}],"has_more":false}}"#, file_json("stored", "batch", 1_700_000_000)))),
+                _ => panic!("sent again after the lookup found it"),
+            }
+        });
+        assert_eq!(r.unwrap(), Done::File(Provider::OpenAi.parse_file(&resp(200, &[], &file_json("stored", "batch", 1_700_000_000))).unwrap()));
+        assert_eq!(urls, ["POST http://h/v1/files", "GET http://h/v1/files?purpose=batch&limit=100&order=desc"]);
+        // Not found: uploaded again within the same attempt; a 429 is not ambiguous, so no lookup after it.
+        let mut c = Call::create(Provider::OpenAi, "http://h/v1", 3, "batch", "a.jsonl", 3.0).unwrap();
+        let mut n = 0;
+        let (r, urls, _) = drive(&mut c, |_| {
+            n += 1;
+            match n {
+                1 => Ok(resp(500, &[], "{}")),
+                2 => Ok(resp(200, &[], LIST)),
+                3 => Ok(resp(429, &[], "{}")),
+                4 => Ok(resp(200, &[], LIST)),
+                _ => Ok(resp(200, &[], &file_json("new", "batch", 1_700_000_001))),
+            }
+        });
+        let Ok(Done::File(f)) = r else { panic!("no file") };
+        assert_eq!(f.id, "new");
+        assert_eq!(urls.iter().filter(|u| u.starts_with("POST")).count(), 3);
+        assert_eq!(c.slots.len(), 0);
+    }
+
+    #[test]
+    fn a_delete_that_finds_the_file_gone_after_an_ambiguous_attempt_succeeds() {
+        let mut c = Call::delete(Provider::OpenAi, "http://h/v1", 2, "f1", None).unwrap();
+        let mut n = 0;
+        let (r, _, _) = drive(&mut c, |_| {
+            n += 1;
+            if n == 1 { Err(Kind::Connection) } else { Ok(resp(404, &[], r#"{"error":{"message":"no such file"}}"#)) }
+        });
+        assert_eq!(r.unwrap(), Done::Deleted);
+        let mut c = Call::delete(Provider::OpenAi, "http://h/v1", 2, "f1", None).unwrap();
+        let (r, _, _) = drive(&mut c, |_| Ok(resp(404, &[], "{}")));
+        assert_eq!(r.unwrap_err().kind, Kind::NotFound);
+    }
+
+    #[test]
+    fn minimax_delete_looks_up_the_purpose_first() {
+        let mut c = Call::delete(Provider::MiniMax, "http://h", 0, "9007199254740993", None).unwrap();
+        let (r, urls, _) = drive(&mut c, |req| {
+            Ok(match req.method.as_str() {
+                "GET" => resp(200, &[], r#"{"file":{"file_id":9007199254740993,"bytes":1,"created_at":1,"filename":"a.mp3","purpose":"voice_clone"},"base_resp":{"status_code":0}}"#),
+                _ => {
+                    assert_eq!(req.body, Body::Json(r#"{"file_id":9007199254740993,"purpose":"voice_clone"}"#.into()));
+                    resp(200, &[], r#"{"base_resp":{"status_code":0}}"#)
+                }
+            })
+        });
+        assert_eq!(r.unwrap(), Done::Deleted);
+        assert_eq!(urls, ["GET http://h/v1/files/retrieve?file_id=9007199254740993", "POST http://h/v1/files/delete"]);
+        assert_eq!(Call::delete(Provider::MiniMax, "http://h", 0, "abc", None).unwrap_err().kind, Kind::InvalidArgument);
+    }
+
+    #[test]
+    fn merged_purposes_run_side_by_side_and_the_first_error_wins() {
+        let mut c = Call::list(Provider::Zhipu, "http://h", 0, ListQuery { limit: Some(2), ..Default::default() }).unwrap();
+        assert_eq!(c.stage(), [0, 1, 2]);
+        let (r, urls, _) = drive(&mut c, |req| {
+            let purpose = req.url.split("purpose=").nth(1).and_then(|s| s.split('&').next()).unwrap_or("").to_string();
+            let files = [file_json(&[&purpose, "-1"].concat(), &purpose, 5), file_json(&[&purpose, "-2"].concat(), &purpose, 9)].join(",");
+            Ok(resp(200, &[], &format!(r#"{{"object":"list","data":[{files}],"has_more":false}}"#)))
+        });
+        let Ok(Done::Page(page)) = r else { panic!("no page") };
+        assert_eq!(urls.len(), 3);
+        assert_eq!((page.files.len(), page.has_more), (2, true));
+        let mut c = Call::list(Provider::MiniMax, "http://h", 0, ListQuery::default()).unwrap();
+        let (r, _, _) = drive(&mut c, |req| Ok(if req.url.ends_with("prompt_audio") { resp(401, &[], "{}") } else { resp(200, &[], r#"{"files":[],"base_resp":{"status_code":0}}"#) }));
+        assert_eq!(r.unwrap_err().kind, Kind::Authentication);
+        assert_eq!(Call::list(Provider::Zhipu, "http://h", 0, ListQuery { after: Some("x".into()), ..Default::default() }).unwrap_err().kind, Kind::InvalidArgument);
+    }
+
+    #[test]
+    fn a_walk_yields_pages_then_ends_and_zhipu_retrieve_stops_at_the_file() {
+        let page = |ids: &[&str], more: bool| {
+            let files: Vec<String> = ids.iter().map(|id| file_json(id, "batch", 1)).collect();
+            resp(200, &[], &format!(r#"{{"object":"list","data":[{}],"has_more":{more}}}"#, files.join(",")))
+        };
+        let mut c = Call::list_all(Provider::OpenAi, "http://h/v1", 0, ListQuery { limit: Some(2), ..Default::default() }).unwrap();
+        let mut n = 0;
+        let mut answer = |_: &HttpRequest| {
+            n += 1;
+            Ok(if n == 1 { page(&["a", "b"], true) } else { page(&["c"], false) })
+        };
+        let (r, urls, _) = drive(&mut c, &mut answer);
+        assert_eq!(r.unwrap(), Done::Files(vec![Provider::OpenAi.parse_file(&resp(200, &[], &file_json("a", "batch", 1))).unwrap(), Provider::OpenAi.parse_file(&resp(200, &[], &file_json("b", "batch", 1))).unwrap()]));
+        assert_eq!(urls, ["GET http://h/v1/files?limit=2"]);
+        let (r, urls, _) = drive(&mut c, &mut answer);
+        assert!(matches!(r, Ok(Done::Files(f)) if f.len() == 1));
+        assert_eq!(urls, ["GET http://h/v1/files?limit=2&after=b"]);
+        assert_eq!(drive(&mut c, &mut answer).0.unwrap(), Done::End);
+        // A provider that repeats its cursor is stopped, not followed forever.
+        let mut c = Call::list_all(Provider::OpenAi, "http://h/v1", 0, ListQuery::default()).unwrap();
+        assert_eq!(drive(&mut c, |_| Ok(page(&[], true))).0.unwrap_err().kind, Kind::Decode);
+
+        let mut c = Call::retrieve(Provider::Zhipu, "http://h", 0, "c").unwrap();
+        let (r, urls, _) = drive(&mut c, |req| Ok(if req.url.contains("purpose=agent") { page(&["a", "c"], false) } else { page(&[], false) }));
+        assert!(matches!(r, Ok(Done::File(f)) if f.id == "c"));
+        assert_eq!(urls, ["GET http://h/files?purpose=batch&limit=100", "GET http://h/files?purpose=code-interpreter&limit=100", "GET http://h/files?purpose=agent&limit=100"]);
+        let mut c = Call::retrieve(Provider::Zhipu, "http://h", 0, "zz").unwrap();
+        assert_eq!(drive(&mut c, |_| Ok(page(&["a"], false))).0.unwrap_err().kind, Kind::NotFound);
+    }
+
+    #[test]
+    fn downloads_stream_unless_the_body_must_be_checked() {
+        let mut c = Call::content(Provider::OpenAi, "http://h/v1", 0, "f").unwrap();
+        assert_eq!(drive(&mut c, |_| Ok(resp(200, &[("content-type", "application/octet-stream")], ""))).0.unwrap(), Done::Stream);
+        let mut c = Call::content(Provider::MiniMax, "http://h", 0, "1").unwrap();
+        let r = drive(&mut c, |_| Ok(resp(200, &[("content-type", "application/json")], r#"{"base_resp":{"status_code":1004,"status_msg":"bad key"}}"#))).0;
+        assert_eq!(r.unwrap_err().kind, Kind::Authentication);
+        let mut c = Call::content(Provider::MiniMax, "http://h", 0, "1").unwrap();
+        assert_eq!(drive(&mut c, |_| Ok(resp(200, &[("content-type", "application/json")], r#"{"a":1}"#))).0.unwrap(), Done::Read);
+    }
+
+    #[test]
+    fn uploads_over_the_documented_limit_are_refused_before_any_request() {
+        let e = Call::create(Provider::Zhipu, "http://h", 0, "agent", "a.png", 5.0 * 1048576.0 + 1.0).unwrap_err();
+        assert_eq!(e.kind, Kind::InvalidArgument);
+        assert_eq!(e.message, "file is 5242881 bytes; zhipu accepts at most 5242880 bytes for this purpose");
+    }
+
+    #[test]
+    fn a_confused_executor_gets_an_error_not_a_panic() {
+        let mut c = Call::list(Provider::OpenAi, "http://h/v1", 0, ListQuery::default()).unwrap();
+        c.stage();
+        assert!(matches!(c.next(7, false, 0.0, 0.0), Action::End));
+        c.answer(9, &resp(200, &[], LIST), 0.0);
+        assert!(matches!(c.next(0, false, 0.0, 0.0), Action::Fetch(..)));
+        assert!(matches!(c.next(0, false, 0.0, 0.0), Action::End));
+        assert!(c.stage().is_empty());
+        assert_eq!(c.take().unwrap().unwrap_err().kind, Kind::Decode);
+    }
 }

@@ -50,6 +50,12 @@ impl Kind {
             Kind::Unsupported => "unsupported",
         }
     }
+    /// The kind JS names `s` (the transport reports its failures by name).
+    pub fn from_name(s: &str) -> Option<Kind> {
+        use Kind::*;
+        let all = [InvalidArgument, Authentication, PermissionDenied, NotFound, RateLimit, InsufficientBalance, InvalidRequest, Server, Connection, Timeout, Aborted, Decode, Unsupported];
+        all.into_iter().find(|k| k.as_str() == s)
+    }
     /// Whether this kind of failure usually goes away when tried again.
     pub fn retryable(self) -> bool {
         matches!(self, Kind::RateLimit | Kind::Server | Kind::Connection | Kind::Timeout)
@@ -99,6 +105,36 @@ impl Error {
             attempts: 0,
             raw: None,
         }
+    }
+    /// Appends this error as the JSON object JS turns into an `LlmFilesError` (`raw` stays text; JS parses it
+    /// after cutting the key out).
+    pub fn write(&self, out: &mut String) {
+        use crate::json::write_str;
+        let opt = |out: &mut String, key: &str, v: Option<&str>| {
+            out.push_str(key);
+            match v {
+                Some(v) => write_str(out, v),
+                None => out.push_str("null"),
+            }
+        };
+        out.push_str("{\"kind\":\"");
+        out.push_str(self.kind.as_str());
+        out.push_str("\",\"message\":");
+        write_str(out, &self.message);
+        out.push_str(",\"status\":");
+        out.push_str(&self.status.map_or_else(|| "null".into(), |s| crate::providers::num(u64::from(s))));
+        opt(out, ",\"code\":", self.code.as_deref());
+        opt(out, ",\"requestId\":", self.request_id.as_deref());
+        out.push_str(if self.retryable { ",\"retryable\":true" } else { ",\"retryable\":false" });
+        out.push_str(",\"attempts\":");
+        out.push_str(&crate::providers::num(u64::from(self.attempts)));
+        let (raw, json) = match &self.raw {
+            Some(Raw::Json(t)) => (Some(t.as_str()), true),
+            Some(Raw::Text(t)) => (Some(t.as_str()), false),
+            None => (None, false),
+        };
+        opt(out, ",\"raw\":", raw);
+        out.push_str(if json { ",\"rawJson\":true}" } else { ",\"rawJson\":false}" });
     }
     /// Refused input, before any request.
     pub fn invalid(message: impl Into<String>) -> Error {

@@ -1,5 +1,6 @@
 //! llm-files: one small client for the file APIs of MiniMax, Moonshot, Zhipu and OpenAI-compatible hosts.
-//! The core (`providers`, `retry`, `json`, `error`) is sans-IO; `transport` and `js` exist only on wasm.
+//! Everything here is sans-IO: `client` runs each call as a state machine over `providers`, `retry`, `json` and
+//! `error`; `js` (wasm only) exports it; `src/transport/fetch.js` is the only code that touches fetch.
 #![deny(missing_docs)]
 
 pub mod error;
@@ -7,9 +8,6 @@ pub mod json;
 pub mod providers;
 pub mod retry;
 
-#[cfg(target_arch = "wasm32")]
-mod client;
+pub mod client;
 #[cfg(target_arch = "wasm32")]
 mod js;
-#[cfg(target_arch = "wasm32")]
-mod transport;

@@ -1,0 +1,351 @@
+// The public API: `LlmFiles`, `client.files.*` and `LlmFilesError`. It checks what callers pass (inside
+// try/catch, since Proxies and getters can throw), hands each call to the Rust state machine (`Op`) and its
+// executor (src/transport/fetch.js), and turns the machine's answers into values and errors.
+import { Op, capabilities, defaultBase } from './llm_files.js';
+import { run } from './fetch.js';
+
+/** Every failure of llm-files: `kind` says what went wrong, the other fields say where and whether to retry. */
+export class LlmFilesError extends Error {
+  constructor(kind, message, provider, status, code, requestId, retryable, attempts, raw) {
+    super(message);
+    this.name = 'LlmFilesError';
+    this.kind = kind;
+    this.status = status;
+    this.provider = provider;
+    this.code = code;
+    this.requestId = requestId;
+    this.retryable = retryable;
+    this.attempts = attempts;
+    this.raw = raw;
+  }
+  toJSON() {
+    const { name, kind, message, status, provider, code, requestId, retryable, attempts, raw } = this;
+    return { name, kind, message, status, provider, code, requestId, retryable, attempts, raw };
+  }
+}
+
+const PROVIDERS = ['minimax', 'moonshot', 'zhipu', 'openai'];
+const UNKNOWN_PROVIDER = 'provider must be one of "minimax", "moonshot", "zhipu", "openai"';
+// Longer strings are refused before they are copied into wasm memory.
+const MAX_STRING = 16384;
+// setTimeout treats longer delays as 1 ms.
+const MAX_TIMEOUT = 2147483647;
+
+/** Builds the error the machine describes (`e<json>`); the key is cut out of every text a server could echo it into. */
+function toError(text, provider, key) {
+  let e;
+  try {
+    e = JSON.parse(text.slice(1));
+  } catch {
+    e = { kind: 'decode', message: 'internal error: unreadable error', retryable: false, attempts: 0 };
+  }
+  const redact = (s) => (typeof s === 'string' && key.length >= 4 ? s.split(key).join('[redacted]') : s ?? null);
+  let raw = redact(e.raw);
+  if (e.rawJson) {
+    try {
+      raw = JSON.parse(raw);
+    } catch {}
+  }
+  return new LlmFilesError(e.kind, redact(e.message), provider, e.status ?? null, redact(e.code), redact(e.requestId), e.retryable, e.attempts, raw);
+}
+
+function invalid(message) {
+  return new LlmFilesError('invalid_argument', message, null, null, null, null, false, 0, null);
+}
+
+const isObject = (v) => (typeof v === 'object' && v !== null) || typeof v === 'function';
+
+function object(v, what) {
+  if (!isObject(v)) throw invalid(`${what} must be an object`);
+}
+
+/** `v[key]`, with `undefined` for a missing object and an error when the read throws. */
+function field(v, key) {
+  if (v === undefined || v === null) return undefined;
+  object(v, 'options and params');
+  try {
+    return v[key];
+  } catch {
+    throw invalid(`reading \`${key}\` threw`);
+  }
+}
+
+/** An optional, non-empty string field of bounded length. */
+function string(v, key) {
+  const f = field(v, key);
+  if (f === undefined || f === null) return undefined;
+  if (typeof f !== 'string' || f.length === 0 || f.length > MAX_STRING) {
+    throw invalid(`${key} must be a non-empty string of at most ${MAX_STRING} characters`);
+  }
+  return f;
+}
+
+/** An optional number field in `min..max`; `integer` refuses fractions. */
+function number(v, key, min, max, integer) {
+  const f = field(v, key);
+  if (f === undefined) return undefined;
+  if (typeof f === 'number' && f >= min && f <= max && (!integer || Number.isInteger(f))) return f;
+  throw invalid(`${key} must be a ${integer ? 'whole ' : ''}number in range`);
+}
+
+function fileId(v) {
+  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_STRING) throw invalid('file id must be a non-empty string');
+  return v;
+}
+
+/** A header name or value fetch accepts (it would otherwise throw with the value, maybe the key, in its message). */
+function headerOk(s, name) {
+  return s !== '' && (name ? /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(s) : /^[\t\x20-\x7e]+$/.test(s) && s.trim() === s);
+}
+
+/** `http(s)://host[/path]` without query, fragment, spaces or control characters; trailing slashes dropped. */
+function baseUrl(b) {
+  const m = /^https?:\/\/([^/].*)$/i.exec(b);
+  if (!m || !/^[\x21-\x7e]+$/.test(b) || /[?#\\]/.test(b)) throw invalid('baseURL must be an http(s) URL without query or fragment');
+  return b.replace(/\/+$/, '');
+}
+
+function settings(o) {
+  if (!isObject(o) || typeof o === 'function') throw invalid('options must be an object with provider and apiKey');
+  const provider = string(o, 'provider');
+  if (provider === undefined) throw invalid('provider is required');
+  if (!PROVIDERS.includes(provider)) throw invalid(UNKNOWN_PROVIDER);
+  const key = string(o, 'apiKey');
+  if (key === undefined) throw invalid('apiKey is required');
+  if (!headerOk(key, false)) throw invalid('apiKey has characters an HTTP header cannot carry');
+  const b = string(o, 'baseURL');
+  const base = b === undefined ? defaultBase(provider) : baseUrl(b);
+  const headers = {};
+  const h = field(o, 'defaultHeaders');
+  if (h !== undefined && h !== null) {
+    object(h, 'defaultHeaders');
+    let pairs;
+    try {
+      pairs = Object.entries(h);
+    } catch {
+      throw invalid('reading defaultHeaders threw');
+    }
+    for (const [k, v] of pairs) {
+      if (typeof v !== 'string') throw invalid(`defaultHeaders.${k} must be a string`);
+      if (!headerOk(k, true) || !headerOk(v, false)) throw invalid(`defaultHeaders.${k} is not a valid HTTP header`);
+      headers[k] = v;
+    }
+  }
+  const fetch = field(o, 'fetch');
+  if (fetch !== undefined && fetch !== null && typeof fetch !== 'function') throw invalid('fetch must be a function');
+  const timeout = number(o, 'timeout', 1, MAX_TIMEOUT, false) ?? 600000;
+  const maxRetries = number(o, 'maxRetries', 0, 100, true) ?? 2;
+  return { provider, key, base, headers, fetch: fetch ?? undefined, timeout, maxRetries };
+}
+
+function callOptions(c, o) {
+  const out = { signal: undefined, timeout: c.timeout, maxRetries: c.maxRetries, onUploadProgress: undefined };
+  if (o === undefined || o === null) return out;
+  object(o, 'options');
+  const signal = field(o, 'signal');
+  if (signal !== undefined && signal !== null) {
+    let ok = false;
+    try {
+      ok = signal instanceof AbortSignal;
+    } catch {}
+    if (!ok) throw invalid('signal must be an AbortSignal');
+    out.signal = signal;
+  }
+  out.timeout = number(o, 'timeout', 1, MAX_TIMEOUT, false) ?? out.timeout;
+  out.maxRetries = number(o, 'maxRetries', 0, 100, true) ?? out.maxRetries;
+  const progress = field(o, 'onUploadProgress');
+  if (typeof progress === 'function') out.onUploadProgress = progress;
+  else if (progress !== undefined && progress !== null) throw invalid('onUploadProgress must be a function');
+  return out;
+}
+
+function listQuery(p) {
+  if (p !== undefined && p !== null) object(p, 'params');
+  const order = string(p, 'order');
+  return [string(p, 'purpose'), number(p, 'limit', 1, 10000, true), string(p, 'after'), order];
+}
+
+/** A Blob for the accepted file values (Blob, File, ArrayBuffer, ArrayBufferView, string), else undefined. */
+function toBlob(v) {
+  try {
+    if (v instanceof Blob) return v;
+    if (typeof v === 'string' || v instanceof ArrayBuffer || ArrayBuffer.isView(v)) return new Blob([v]);
+  } catch {}
+  return undefined;
+}
+
+/** The name of a File, else undefined. */
+function fileName(v) {
+  try {
+    const name = typeof File === 'function' && v instanceof File ? v.name : undefined;
+    return typeof name === 'string' && name !== '' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// Private state, out of reach of callers and of anything that prints the client, so the key never shows.
+const state = new WeakMap();
+
+/** `client.files`: every operation returns a Promise (or an async iterable) and rejects with `LlmFilesError`. */
+class Files {
+  /** Uploads a file. */
+  async create(params, options) {
+    return guard(this, (c) => {
+      const o = callOptions(c, options);
+      object(params, 'params');
+      const file = field(params, 'file');
+      const blob = toBlob(file);
+      if (!blob) throw invalid('file must be a Blob, File, ArrayBuffer, ArrayBufferView or string');
+      const purpose = string(params, 'purpose');
+      if (purpose === undefined) throw invalid('purpose is required');
+      const filename = string(params, 'filename') ?? fileName(file);
+      if (filename === undefined) throw invalid('filename is required unless file is a File');
+      const op = make(c, () => Op.create(c.provider, c.base, o.maxRetries, purpose, filename, blob.size));
+      return settle(op, c, o, { blob, filename, purpose });
+    });
+  }
+
+  /** Lists one page of files. */
+  async list(params, options) {
+    return guard(this, (c) => {
+      const q = listQuery(params);
+      const o = callOptions(c, options);
+      return settle(make(c, () => Op.list(c.provider, c.base, o.maxRetries, ...q)), c, o);
+    });
+  }
+
+  /** Iterates over every file, across pages and, where the provider needs one, purposes. */
+  listAll(params, options) {
+    return guard(this, (c) => {
+      const q = listQuery(params);
+      const o = callOptions(c, options);
+      return pages(make(c, () => Op.listAll(c.provider, c.base, o.maxRetries, ...q)), c, o);
+    });
+  }
+
+  /** Retrieves one file's metadata. */
+  async retrieve(id, options) {
+    return guard(this, (c) => {
+      fileId(id);
+      const o = callOptions(c, options);
+      return settle(make(c, () => Op.retrieve(c.provider, c.base, o.maxRetries, id)), c, o);
+    });
+  }
+
+  /** Downloads a file: resolves to the fetch `Response`. */
+  async content(id, options) {
+    return guard(this, (c) => {
+      fileId(id);
+      const o = callOptions(c, options);
+      return settle(make(c, () => Op.content(c.provider, c.base, o.maxRetries, id)), c, o);
+    });
+  }
+
+  /** Deletes a file. */
+  async delete(id, params, options) {
+    return guard(this, (c) => {
+      fileId(id);
+      if (params !== undefined && params !== null) object(params, 'params');
+      const purpose = string(params, 'purpose');
+      const o = callOptions(c, options);
+      return settle(make(c, () => Op.delete(c.provider, c.base, o.maxRetries, id, purpose)), c, o, undefined, id);
+    });
+  }
+}
+
+/** Runs one method's synchronous checks; a refusal names the client's provider. */
+function guard(files, f) {
+  const c = state.get(files);
+  if (!c) throw invalid('call the methods of client.files on client.files');
+  try {
+    return f(c);
+  } catch (e) {
+    if (e instanceof LlmFilesError && e.provider === null) e.provider = c.provider;
+    throw e;
+  }
+}
+
+/** Creates the machine for one call; its refusals (bad ids, sizes over the limit) become `LlmFilesError`. */
+function make(c, f) {
+  try {
+    return f();
+  } catch (e) {
+    throw typeof e === 'string' ? toError(e, c.provider, c.key) : e;
+  }
+}
+
+/** Runs `op` to its value, then frees it. */
+async function settle(op, c, o, up, id) {
+  const ctx = {};
+  try {
+    return value(await run(op, c, o, up, ctx), c, ctx, id);
+  } finally {
+    op.free();
+  }
+}
+
+function value(r, c, ctx, id) {
+  switch (r[0]) {
+    case 'o':
+      return JSON.parse(r.slice(1));
+    case 'd':
+      return { id, object: 'file', deleted: true };
+    case 's':
+      return ctx.response;
+    case 'r': {
+      // The body had to be read to rule out an error: hand the caller a fresh Response with the same bytes.
+      const { status, headers } = ctx.response;
+      return new Response(ctx.body, { status, headers });
+    }
+    case 'u':
+      return undefined;
+    default:
+      throw toError(r, c.provider, c.key);
+  }
+}
+
+/** The walk as an async iterable of files; the machine is freed when iteration ends. */
+async function* pages(op, c, o) {
+  try {
+    for (;;) {
+      const page = value(await run(op, c, o, undefined, {}), c, {});
+      if (page === undefined) return;
+      yield* page;
+    }
+  } finally {
+    op.free();
+  }
+}
+
+/** The client: `new LlmFiles({ provider, apiKey, ... })`, then `client.files.*`. */
+export class LlmFiles {
+  /** Checks the options and builds the client; throws `LlmFilesError` (`invalid_argument`) on bad options. */
+  constructor(options) {
+    let c;
+    try {
+      c = settings(options);
+    } catch (e) {
+      // Only a known provider name is echoed into the error: the field could hold anything, even the key.
+      let p;
+      try {
+        p = options?.provider;
+      } catch {}
+      e.provider = PROVIDERS.includes(p) ? p : null;
+      throw e;
+    }
+    const files = new Files();
+    state.set(files, c);
+    Object.defineProperty(this, 'files', { value: files, enumerable: true });
+  }
+
+  /** What `provider` can do: per operation native, emulated or unsupported; purposes; limits. */
+  static capabilities(provider) {
+    const caps = typeof provider === 'string' ? capabilities(provider) : undefined;
+    if (caps === undefined) throw invalid(UNKNOWN_PROVIDER);
+    return JSON.parse(caps);
+  }
+
+  /** Does nothing: the client holds no wasm memory between calls (each call frees its own). */
+  free() {}
+}

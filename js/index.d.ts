@@ -1,0 +1,186 @@
+// The types of llm-files, written by hand: one JSDoc line per field.
+/** A platform llm-files speaks to. */
+export type Provider = 'minimax' | 'moonshot' | 'zhipu' | 'openai';
+
+/** A file purpose; known ones autocomplete, unknown ones are passed through to the provider. */
+export type Purpose =
+  | 'voice_clone' | 'prompt_audio' | 't2a_async_input' | 'video_understanding' | 'video_generation_input'
+  | 't2a_async' | 'video_generation' | 'file-extract' | 'image' | 'video' | 'batch' | 'code-interpreter'
+  | 'agent' | 'voice-clone-input' | 'assistants' | 'fine-tune' | 'vision' | 'user_data' | (string & {});
+
+/** Options of `new LlmFiles()`. */
+export interface LlmFilesOptions {
+  /** Which platform to call. */
+  provider: Provider;
+  /** The API key, sent as `Authorization: Bearer <apiKey>`; never shown in errors. */
+  apiKey: string;
+  /** Replaces the provider's default base URL (http or https, no query). */
+  baseURL?: string;
+  /** Milliseconds each attempt may take, body included; default 600000. */
+  timeout?: number;
+  /** Retries after the first attempt for retryable failures; default 2. */
+  maxRetries?: number;
+  /** Headers sent on every request. */
+  defaultHeaders?: Record<string, string>;
+  /** A fetch to use instead of the global one; called with `this === undefined`. */
+  fetch?: typeof fetch;
+}
+
+/** Options of one call. */
+export interface RequestOptions {
+  /** Aborts the call, including waits between retries; never retried. */
+  signal?: AbortSignal;
+  /** Milliseconds each attempt may take, overriding the client's. */
+  timeout?: number;
+  /** Retries for this call, overriding the client's. */
+  maxRetries?: number;
+  /** Upload progress for `files.create`, in file bytes: in browsers from XMLHttpRequest upload events, elsewhere 0 at the start and the total at completion. */
+  onUploadProgress?: (loaded: number, total: number) => void;
+}
+
+/** A file, with OpenAI's field names. */
+export interface FileObject {
+  /** The id, always a string (MiniMax's int64 ids in exact decimal). */
+  id: string;
+  /** Always `'file'`. */
+  object: 'file';
+  /** Size in bytes. */
+  bytes: number;
+  /** Creation time, Unix seconds. */
+  created_at: number;
+  /** File name. */
+  filename: string;
+  /** The purpose it was uploaded for. */
+  purpose: string;
+  /** Processing status, where the provider reports one. */
+  status?: string;
+  /** Which provider holds it. */
+  provider: Provider;
+  /** The provider's own object, as it sent it. */
+  raw: Record<string, unknown>;
+}
+
+/** One page of files. */
+export interface FileList {
+  /** Always `'list'`. */
+  object: 'list';
+  /** The files. */
+  data: FileObject[];
+  /** Whether another page follows (pass the last id as `after`). */
+  has_more: boolean;
+}
+
+/** The answer of `files.delete`. */
+export interface FileDeleted {
+  /** The deleted file's id. */
+  id: string;
+  /** Always `'file'`. */
+  object: 'file';
+  /** Always `true`. */
+  deleted: true;
+}
+
+/** Parameters of `files.create`. */
+export interface FileCreateParams {
+  /** The content: a Blob or File, bytes, or a string sent as UTF-8. */
+  file: Blob | ArrayBuffer | ArrayBufferView | string;
+  /** What the file is for; required by every provider. */
+  purpose: Purpose;
+  /** The name sent with the file; required unless `file` is a File. */
+  filename?: string;
+}
+
+/** Parameters of `files.list` and `files.listAll`. */
+export interface FileListParams {
+  /** Only files of this purpose; without it, every listable purpose. */
+  purpose?: Purpose;
+  /** Page size. */
+  limit?: number;
+  /** Start after this file id. */
+  after?: string;
+  /** Sort order: 'asc' | 'desc' (Zhipu takes its own values, passed through). */
+  order?: string;
+}
+
+/** Parameters of `files.delete`. */
+export interface FileDeleteParams {
+  /** The file's purpose (MiniMax needs it; looked up with retrieve when missing). */
+  purpose?: Purpose;
+}
+
+/** What went wrong, in terms a caller acts on. */
+export type ErrorKind =
+  | 'invalid_argument' | 'authentication' | 'permission_denied' | 'not_found' | 'rate_limit'
+  | 'insufficient_balance' | 'invalid_request' | 'server' | 'connection' | 'timeout' | 'aborted'
+  | 'decode' | 'unsupported';
+
+/** Every failure of llm-files. */
+export class LlmFilesError extends Error {
+  /** Always `'LlmFilesError'`. */
+  name: 'LlmFilesError';
+  /** What went wrong. */
+  kind: ErrorKind;
+  /** HTTP status of the last attempt, or null when none answered. */
+  status: number | null;
+  /** The provider the client was made for (null when it was not a known one). */
+  provider: Provider;
+  /** The provider's own code as a string (MiniMax status_code, Moonshot/OpenAI error.code or type, Zhipu error.code). */
+  code: string | null;
+  /** The provider's request id (Trace-Id, Msh-Request-Id, x-request-id, ...). */
+  requestId: string | null;
+  /** Whether the kind of failure may succeed if tried again. */
+  retryable: boolean;
+  /** Requests made. */
+  attempts: number;
+  /** The parsed JSON body, or the body text when it is not JSON, or null. */
+  raw: unknown;
+  /** A plain object with every field above. */
+  toJSON(): Record<string, unknown>;
+}
+
+/** Whether an operation is done by the provider, emulated by the client, or impossible. */
+export type Support = 'native' | 'emulated' | 'unsupported';
+
+/** What a provider can do. */
+export interface Capabilities {
+  /** The provider. */
+  provider: Provider;
+  /** Support per operation. */
+  operations: Record<'create' | 'list' | 'listAll' | 'retrieve' | 'content' | 'delete', Support>;
+  /** How each list parameter is handled. */
+  list: Record<'purpose' | 'limit' | 'after' | 'order', string>;
+  /** Purposes per operation, as documented (others are passed through). */
+  purposes: Record<string, string[] | string>;
+  /** Documented size and count limits; `maxFileBytes` per purpose, `*` for any. */
+  limits: { maxFileBytes: Record<string, number>; [k: string]: unknown };
+  /** Anything else the provider documents. */
+  [k: string]: unknown;
+}
+
+/** The file operations of a client. */
+export interface Files {
+  /** Uploads a file. */
+  create(params: FileCreateParams, options?: RequestOptions): Promise<FileObject>;
+  /** Lists one page of files. */
+  list(params?: FileListParams, options?: RequestOptions): Promise<FileList>;
+  /** Every file, across pages and (where the provider needs one) purposes. */
+  listAll(params?: FileListParams, options?: RequestOptions): AsyncIterable<FileObject>;
+  /** One file's metadata (emulated from list pages on Zhipu). */
+  retrieve(id: string, options?: RequestOptions): Promise<FileObject>;
+  /** The file's content, as the fetch Response. */
+  content(id: string, options?: RequestOptions): Promise<Response>;
+  /** Deletes a file. */
+  delete(id: string, params?: FileDeleteParams, options?: RequestOptions): Promise<FileDeleted>;
+}
+
+/** A client for one provider and key. */
+export class LlmFiles {
+  /** Throws `LlmFilesError` (kind `invalid_argument`) on bad options. */
+  constructor(options: LlmFilesOptions);
+  /** The file operations. */
+  readonly files: Files;
+  /** What `provider` can do. */
+  static capabilities(provider: Provider): Capabilities;
+  /** Does nothing: the client holds no wasm memory between calls (each call frees its own). */
+  free(): void;
+}

@@ -1,0 +1,170 @@
+// The only code that touches fetch. It carries out what the Rust state machine (`Op`, src/client.rs) asks for:
+// each attempt under its own AbortController (timeout timer plus the caller's signal), the waits between
+// attempts, and the answers fed back. Every decision (retry or not, how long to wait, look up before a
+// re-upload) is the machine's; nothing here throws: every failure is reported to the machine by kind.
+import { headerNames } from './llm_files.js';
+
+// The response headers the core reads, from Rust (the one place request-id headers are listed); read once the
+// wasm is instantiated.
+let names;
+
+/** Whether a signal has fired, read so that a hostile signal cannot throw. */
+export function aborted(signal) {
+  try {
+    return !!signal?.aborted;
+  } catch {
+    return false;
+  }
+}
+
+function listen(signal, method, f) {
+  try {
+    signal?.[method]('abort', f);
+  } catch {}
+}
+
+/** Runs `op` to its result string. `c`: the client (provider, key, headers, fetch); `o`: the call's options;
+ *  `up`: the upload ({ blob, filename, purpose }); `ctx.response`: the download's Response, for the caller. */
+export async function run(op, c, o, up, ctx) {
+  for (let slots; (slots = op.stage()).length; ) {
+    await Promise.all(Array.from(slots, (s) => exchange(op, s, c, o, up, ctx)));
+  }
+  return op.result();
+}
+
+async function exchange(op, s, c, o, up, ctx) {
+  for (let a; (a = op.next(s, aborted(o.signal), Date.now(), Math.random())) !== ''; ) {
+    if (a[0] === 's') await sleep(+a.slice(1), o.signal);
+    else await attempt(op, s, a.slice(1).split('\n'), c, o, up, ctx);
+  }
+}
+
+/** Waits `ms`, or less if `signal` fires. */
+function sleep(ms, signal) {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      listen(signal, 'removeEventListener', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    listen(signal, 'addEventListener', done);
+  });
+}
+
+/** The status of a fetch Response, or of a Response-like object from another fetch implementation (miniflare,
+ *  polyfills); -1 for anything else. */
+function statusOf(v) {
+  try {
+    if (typeof Response === 'function' && v instanceof Response) return v.status;
+    const s = v.status;
+    const ok = Number.isInteger(s) && typeof v.headers?.get === 'function' && typeof v.arrayBuffer === 'function';
+    return ok && s >= 0 && s < 1000 ? s : -1;
+  } catch {
+    return -1;
+  }
+}
+
+/** One request; the timer covers the body read too. */
+async function attempt(op, s, [method, url, kind, body], c, o, up, ctx) {
+  let controller;
+  try {
+    controller = new AbortController();
+  } catch {
+    return op.failed(s, 'unsupported', 'AbortController is not available');
+  }
+  const abort = () => controller.abort();
+  const timer = setTimeout(abort, o.timeout);
+  listen(o.signal, 'addEventListener', abort);
+  let streaming = false;
+  try {
+    const headers = { ...c.headers, Authorization: 'Bearer ' + c.key };
+    const init = { method, headers, signal: controller.signal };
+    if (kind === 'j') {
+      headers['Content-Type'] = 'application/json';
+      init.body = body;
+    } else if (kind === 'm') {
+      // Rebuilt for every attempt; fetch sets the multipart boundary itself.
+      init.body = new FormData();
+      init.body.append('purpose', up.purpose);
+      init.body.append('file', up.blob, up.filename);
+      progress(o, 0, up);
+    }
+    const fetcher = c.fetch ?? globalThis.fetch;
+    if (typeof fetcher !== 'function') return op.failed(s, 'unsupported', 'this runtime has no global fetch');
+    // Browsers report upload progress only through XMLHttpRequest; elsewhere it is start and completion.
+    const xhr = kind === 'm' && o.onUploadProgress && !c.fetch && typeof XMLHttpRequest === 'function';
+    const res = await (xhr ? progressFetch(url, init, o.onUploadProgress, up.blob.size) : fetcher.call(undefined, url, init));
+    const status = statusOf(res);
+    if (status < 0) return op.failed(s, 'decode', 'fetch resolved to something that is not a Response');
+    if (kind === 'm') progress(o, up.blob.size, up);
+    let text = '';
+    for (const name of (names ??= headerNames().split('\n'))) {
+      const v = res.headers.get(name);
+      if (v != null) text += (text ? '\n' : '') + name + '\n' + String(v).replace(/\n/g, ' ');
+    }
+    if (kind === 'c') {
+      ctx.response = res;
+      streaming = !op.needsBody(status, res.headers.get('content-type') ?? undefined);
+    }
+    const bytes = streaming ? undefined : new Uint8Array(await res.arrayBuffer());
+    if (kind === 'c') ctx.body = bytes;
+    op.answer(s, status, text, bytes, Date.now());
+  } catch (e) {
+    if (aborted(o.signal)) op.failed(s, 'aborted', 'the request was aborted by its signal');
+    else if (controller.signal.aborted) op.failed(s, 'timeout', `no complete response within ${o.timeout} ms`);
+    else op.failed(s, 'connection', 'the request failed before a response: ' + detail(e));
+  } finally {
+    clearTimeout(timer);
+    // A download's body is still being read by the caller: leave the caller's signal able to cancel it.
+    if (!streaming) listen(o.signal, 'removeEventListener', abort);
+  }
+}
+
+function detail(e) {
+  try {
+    const m = e?.message;
+    return typeof m === 'string' && m ? m : 'network error';
+  } catch {
+    return 'network error';
+  }
+}
+
+function progress(o, loaded, up) {
+  try {
+    o.onUploadProgress?.(loaded, up.blob.size);
+  } catch {}
+}
+
+/** fetch(url, init) over XMLHttpRequest, reporting upload progress as file bytes (0..size); resolves to a Response. */
+function progressFetch(url, init, onProgress, size) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(init.method, url);
+    for (const [k, v] of Object.entries(init.headers)) xhr.setRequestHeader(k, v);
+    xhr.responseType = 'arraybuffer';
+    xhr.upload.onprogress = (e) => {
+      // The events count multipart bytes; callers think in file bytes.
+      const loaded = e.lengthComputable && e.total > 0 ? Math.min(size, Math.round((e.loaded / e.total) * size)) : 0;
+      try {
+        onProgress(loaded, size);
+      } catch {}
+    };
+    xhr.onload = () => {
+      if (xhr.status < 200 || xhr.status > 599) return reject(new TypeError('network error'));
+      const headers = new Headers();
+      for (const line of xhr.getAllResponseHeaders().split(/\r?\n/)) {
+        const i = line.indexOf(':');
+        if (i > 0) headers.append(line.slice(0, i).trim(), line.slice(i + 1).trim());
+      }
+      const empty = [204, 205, 304].includes(xhr.status);
+      resolve(new Response(empty ? null : xhr.response, { status: xhr.status, headers }));
+    };
+    xhr.onerror = () => reject(new TypeError('network error'));
+    xhr.onabort = () => reject(new DOMException('The operation was aborted.', 'AbortError'));
+    const signal = init.signal;
+    if (signal.aborted) return reject(new DOMException('The operation was aborted.', 'AbortError'));
+    signal.addEventListener('abort', () => xhr.abort(), { once: true });
+    xhr.send(init.body);
+  });
+}
