@@ -162,7 +162,10 @@ function callOptions(c, o) {
 function listQuery(p) {
   if (p !== undefined && p !== null) object(p, 'params');
   const order = string(p, 'order');
-  return [string(p, 'purpose'), number(p, 'limit', 1, 10000, true), string(p, 'after'), order];
+  const purpose = string(p, 'purpose');
+  const limit = number(p, 'limit', 1, 10000, true);
+  // In the order `new Op` takes them: purpose, after, order, limit.
+  return [purpose, string(p, 'after'), order, limit];
 }
 
 /** A Blob for the accepted file values (Blob, File, ArrayBuffer, ArrayBufferView, string), else undefined. */
@@ -201,7 +204,7 @@ class Files {
       if (purpose === undefined) throw invalid('purpose is required');
       const filename = string(params, 'filename') ?? fileName(file);
       if (filename === undefined) throw invalid('filename is required unless file is a File');
-      const op = make(c, () => Op.create(c.provider, c.base, o.maxRetries, purpose, filename, blob.size));
+      const op = make(c, () => new Op(c.provider, c.base, o.maxRetries, 0, purpose, filename, undefined, undefined, blob.size));
       return settle(op, c, o, { blob, filename, purpose });
     });
   }
@@ -211,7 +214,7 @@ class Files {
     return guard(this, (c) => {
       const q = listQuery(params);
       const o = callOptions(c, options);
-      return settle(make(c, () => Op.list(c.provider, c.base, o.maxRetries, ...q)), c, o);
+      return settle(make(c, () => new Op(c.provider, c.base, o.maxRetries, 1, ...q)), c, o);
     });
   }
 
@@ -220,7 +223,7 @@ class Files {
     return guard(this, (c) => {
       const q = listQuery(params);
       const o = callOptions(c, options);
-      return pages(make(c, () => Op.listAll(c.provider, c.base, o.maxRetries, ...q)), c, o);
+      return pages(make(c, () => new Op(c.provider, c.base, o.maxRetries, 2, ...q)), c, o);
     });
   }
 
@@ -229,7 +232,7 @@ class Files {
     return guard(this, (c) => {
       fileId(id);
       const o = callOptions(c, options);
-      return settle(make(c, () => Op.retrieve(c.provider, c.base, o.maxRetries, id)), c, o);
+      return settle(make(c, () => new Op(c.provider, c.base, o.maxRetries, 3, id)), c, o);
     });
   }
 
@@ -238,7 +241,7 @@ class Files {
     return guard(this, (c) => {
       fileId(id);
       const o = callOptions(c, options);
-      return settle(make(c, () => Op.content(c.provider, c.base, o.maxRetries, id)), c, o);
+      return settle(make(c, () => new Op(c.provider, c.base, o.maxRetries, 4, id)), c, o);
     });
   }
 
@@ -249,7 +252,7 @@ class Files {
       if (params !== undefined && params !== null) object(params, 'params');
       const purpose = string(params, 'purpose');
       const o = callOptions(c, options);
-      return settle(make(c, () => Op.delete(c.provider, c.base, o.maxRetries, id, purpose)), c, o, undefined, id);
+      return settle(make(c, () => new Op(c.provider, c.base, o.maxRetries, 5, id, purpose)), c, o, undefined, id);
     });
   }
 }
@@ -266,7 +269,7 @@ function guard(files, f) {
   }
 }
 
-/** Creates the machine for one call; its refusals (bad ids, sizes over the limit) become `LlmFilesError`. */
+/** Creates the machine for one call (`new Op`, arguments in src/js.rs); its refusals (bad ids, sizes over the limit) become `LlmFilesError`. */
 function make(c, f) {
   try {
     return f();

@@ -3,6 +3,7 @@
 //! `src/transport/fetch.js` only carries these steps out, so the retry loop, the lookup before a re-upload, merged
 //! purposes, paging and the emulations all run under plain `cargo test` with scripted answers.
 
+use alloc::{string::String, vec::Vec, vec};
 use crate::error::{Error, Kind, Result};
 use crate::providers::{check_id, num, Body, FileObject, HttpRequest, HttpResponse, ListQuery, Page, Provider};
 use crate::retry;
@@ -126,7 +127,8 @@ impl Exchange {
     fn answer(&mut self, p: Provider, max_retries: u32, resp: &HttpResponse, now: f64) {
         match self.state {
             State::Looking => {
-                let since = self.stored_since.map_or(0, |ms| (ms / 1000.0).floor() as i64);
+                // Truncation is floor here: the clock is after 1970.
+                let since = self.stored_since.map_or(0, |ms| (ms / 1000.0) as i64);
                 let (filename, size) = self.upload.clone().unwrap_or_default();
                 let purpose = match &self.req.body {
                     Body::Multipart { purpose } => purpose.as_str(),

@@ -1,5 +1,6 @@
 //! The one error type. It never holds the API key: requests are built from the key only in the transport.
 
+use alloc::string::String;
 /// What went wrong, in the terms a caller acts on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -143,4 +144,4 @@ impl Error {
 }
 
 /// The result of every fallible operation here.
-pub type Result<T> = std::result::Result<T, Error>;
+pub type Result<T> = core::result::Result<T, Error>;

@@ -2,10 +2,22 @@
 //! Only strings, numbers, booleans and byte arrays cross: Rust never touches a JS object, so a hostile caller
 //! value can never throw inside wasm, and no Rust future, closure or JS handle lives in wasm memory.
 
+use alloc::{string::String, vec::Vec};
 use crate::client::{Action, Call, Done, Expect};
 use crate::error::{Error, Kind};
 use crate::providers::{num, Body, HttpResponse, ListQuery, Page, Provider, HEADERS, REQUEST_ID_HEADERS};
 use wasm_bindgen::prelude::*;
+
+// No std on wasm: talc is the allocator, and a panic (a bug: nothing here panics on outside data) traps at once,
+// without formatting its message, so none of core::fmt is linked.
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+#[cfg(not(test))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 /// One call in flight: `stage()`, then `next(slot)` per slot until it says end, answering each fetch.
 #[wasm_bindgen]
@@ -13,13 +25,12 @@ pub struct Op {
     c: Call,
 }
 
-type Made = Result<Op, String>;
-
-// Errors thrown from the constructors are `LlmFilesError` JSON, as `result()` gives them.
-fn made(p: &str, f: impl FnOnce(Provider) -> crate::error::Result<Call>) -> Made {
-    let p = Provider::from_name(p).ok_or_else(|| error(&Error::invalid("provider must be one of \"minimax\", \"moonshot\", \"zhipu\", \"openai\"")))?;
-    f(p).map(|c| Op { c }).map_err(|e| error(&e))
-}
+/// Which operation `new Op(...)` starts.
+const CREATE: u8 = 0;
+const LIST: u8 = 1;
+const LIST_ALL: u8 = 2;
+const RETRIEVE: u8 = 3;
+const CONTENT: u8 = 4;
 
 fn error(e: &Error) -> String {
     let mut out = String::from("e");
@@ -27,36 +38,27 @@ fn error(e: &Error) -> String {
     out
 }
 
-fn query(purpose: Option<String>, limit: Option<u32>, after: Option<String>, order: Option<String>) -> ListQuery {
-    ListQuery { purpose, limit, after, order }
-}
-
 #[wasm_bindgen]
 impl Op {
-    /// An upload of `size` bytes named `filename`.
-    pub fn create(p: &str, base: &str, retries: u32, purpose: &str, filename: &str, size: f64) -> Made {
-        made(p, |p| Call::create(p, base, retries, purpose, filename, size))
-    }
-    /// One page of files.
-    pub fn list(p: &str, base: &str, retries: u32, purpose: Option<String>, limit: Option<u32>, after: Option<String>, order: Option<String>) -> Made {
-        made(p, |p| Call::list(p, base, retries, query(purpose, limit, after, order)))
-    }
-    /// A walk over every page; `result()` gives one page per stage run, then the end.
-    #[wasm_bindgen(js_name = listAll)]
-    pub fn list_all(p: &str, base: &str, retries: u32, purpose: Option<String>, limit: Option<u32>, after: Option<String>, order: Option<String>) -> Made {
-        made(p, |p| Call::list_all(p, base, retries, query(purpose, limit, after, order)))
-    }
-    /// One file's metadata.
-    pub fn retrieve(p: &str, base: &str, retries: u32, id: &str) -> Made {
-        made(p, |p| Call::retrieve(p, base, retries, id))
-    }
-    /// A download.
-    pub fn content(p: &str, base: &str, retries: u32, id: &str) -> Made {
-        made(p, |p| Call::content(p, base, retries, id))
-    }
-    /// A delete.
-    pub fn delete(p: &str, base: &str, retries: u32, id: &str, purpose: Option<String>) -> Made {
-        made(p, |p| Call::delete(p, base, retries, id, purpose.as_deref()))
+    /// Starts operation `op` (one constructor rather than six: each export costs wasm bytes). Arguments by `op`:
+    /// 0 create (a: purpose, b: filename, size), 1 list and 2 listAll (a: purpose, b: after, c: order, limit),
+    /// 3 retrieve and 4 content (a: id), 5 delete (a: id, b: purpose). Throws `e<json>` when refused.
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(provider: &str, base: &str, retries: u32, op: u8, a: Option<String>, b: Option<String>, c: Option<String>, limit: Option<u32>, size: f64) -> Result<Op, String> {
+        let p = Provider::from_name(provider).ok_or_else(|| error(&Error::invalid("provider must be one of \"minimax\", \"moonshot\", \"zhipu\", \"openai\"")))?;
+        let (a, b) = (a.unwrap_or_default(), b);
+        let call = match op {
+            CREATE => Call::create(p, base, retries, &a, b.as_deref().unwrap_or_default(), size),
+            LIST | LIST_ALL => {
+                let q = ListQuery { purpose: (!a.is_empty()).then_some(a), limit, after: b, order: c };
+                if op == LIST { Call::list(p, base, retries, q) } else { Call::list_all(p, base, retries, q) }
+            }
+            RETRIEVE => Call::retrieve(p, base, retries, &a),
+            CONTENT => Call::content(p, base, retries, &a),
+            _ => Call::delete(p, base, retries, &a, b.as_deref()),
+        };
+        call.map(|c| Op { c }).map_err(|e| error(&e))
     }
 
     /// Slots to run side by side; empty when the result is ready.
@@ -69,7 +71,7 @@ impl Op {
     pub fn next(&mut self, slot: u32, aborted: bool, now: f64, random: f64) -> String {
         match self.c.next(slot, aborted, now, random) {
             Action::End => String::new(),
-            Action::Sleep(ms) => ["s", &num(ms.max(0.0).round() as u64)].concat(),
+            Action::Sleep(ms) => ["s", &num((ms.max(0.0) + 0.5) as u64)].concat(),
             Action::Fetch(req, expect) => {
                 let (kind, body) = match &req.body {
                     Body::Json(text) => ("j", text.as_str()),

@@ -1,7 +1,8 @@
 //! A small JSON reader and writer. Numbers stay as their source text so int64 ids survive exactly,
 //! objects remember their source span so a provider's own object can be handed back untouched.
 
-use std::borrow::Cow;
+use alloc::{string::String, vec::Vec};
+use alloc::borrow::Cow;
 
 /// Nesting deeper than this is refused rather than risking the stack on hostile input.
 const MAX_DEPTH: u32 = 128;

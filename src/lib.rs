@@ -2,6 +2,10 @@
 //! Everything here is sans-IO: `client` runs each call as a state machine over `providers`, `retry`, `json` and
 //! `error`; `js` (wasm only) exports it; `src/transport/fetch.js` is the only code that touches fetch.
 #![deny(missing_docs)]
+// The wasm build is no_std: std's panic and formatting machinery would be most of its size.
+#![cfg_attr(all(target_arch = "wasm32", not(test)), no_std)]
+
+extern crate alloc;
 
 pub mod error;
 pub mod json;

@@ -22,7 +22,8 @@ fn decimal(s: &str) -> Option<f64> {
         return None;
     }
     let whole = int.parse::<u64>().ok()? as f64;
-    let part = frac.parse::<u64>().ok()? as f64 / 10f64.powi(frac.len() as i32);
+    // frac has at most 9 digits, so the power of ten is exact (core has no powi without std).
+    let part = frac.parse::<u64>().ok()? as f64 / 10u64.pow(frac.len() as u32) as f64;
     Some(whole + part)
 }
 

@@ -1,8 +1,11 @@
 //! Property fuzzing of everything that reads outside data: every provider's response classifier and parsers,
-//! request building with hostile ids, Retry-After parsing and the JSON reader, on random and mutated inputs.
+//! request building with hostile ids, Retry-After parsing, the JSON reader, and every call's state machine driven
+//! by a random (even confused) executor, on random and mutated inputs.
 //! Zero panics allowed. `FUZZ_ITERATIONS` sets the count (CI runs a short smoke; `npm run fuzz` runs 10 million).
 #![cfg(not(target_arch = "wasm32"))]
 
+use llm_files::client::{Action, Call};
+use llm_files::error::{Error, Kind};
 use llm_files::providers::{HttpResponse, ListQuery, ALL};
 use llm_files::{json, retry};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -91,11 +94,57 @@ fn exercise(r: &HttpResponse, rng: &mut Rng) {
             let _ = p.find_upload(page.files, "batch", "a", 1, rng.next() as i64);
         }
     }
+    drive(r, rng);
     let _ = retry::retry_after_ms(r, rng.next() as f64);
     let _ = retry::backoff_ms(rng.next() as u32, (rng.next() % 1000) as f64 / 1000.0);
     if let Ok(text) = std::str::from_utf8(&r.body) {
         let _ = json::parse(text);
         let _ = retry::http_date_ms(text);
+    }
+}
+
+/// A random call, driven by an executor that answers with `r` or variants of it, fails, aborts, and now and then
+/// asks about slots that do not exist or asks twice; the call must end (bounded) and never panic.
+fn drive(r: &HttpResponse, rng: &mut Rng) {
+    let p = ALL[rng.below(ALL.len())];
+    let id = if rng.below(2) == 0 { "9007199254740993" } else { "file-1" };
+    let purpose = [None, Some("batch".into()), Some("voice_clone".into())][rng.below(3)].clone();
+    let q = ListQuery { purpose, limit: Some(1 + rng.below(3) as u32), after: None, order: None };
+    let retries = rng.below(4) as u32;
+    let call = match rng.below(6) {
+        0 => Call::create(p, "http://h", retries, "batch", "a.jsonl", 3.0),
+        1 => Call::list(p, "http://h", retries, q),
+        2 => Call::list_all(p, "http://h", retries, q),
+        3 => Call::retrieve(p, "http://h", retries, id),
+        4 => Call::content(p, "http://h", retries, id),
+        _ => Call::delete(p, "http://h", retries, id, None),
+    };
+    let Ok(mut c) = call else { return };
+    let kinds = [Kind::Timeout, Kind::Connection, Kind::Aborted, Kind::Decode];
+    for _ in 0..50 {
+        let slots = c.stage();
+        if slots.is_empty() {
+            // A walk goes on after its result is taken; anything else has nothing more to say.
+            if c.take().is_none() || rng.below(3) == 0 {
+                return;
+            }
+            continue;
+        }
+        for s in slots {
+            for _ in 0..20 {
+                let slot = if rng.below(20) == 0 { s + 7 } else { s };
+                match c.next(slot, rng.below(30) == 0, rng.next() as f64, 0.5) {
+                    Action::End => break,
+                    Action::Sleep(_) => {}
+                    Action::Fetch(..) => match rng.below(6) {
+                        0 => c.failed(s, Error::new(kinds[rng.below(kinds.len())], "x")),
+                        1 => {}
+                        2 => c.answer(s, &HttpResponse { status: 200, ..r.clone() }, 0.0),
+                        _ => c.answer(s, r, rng.next() as f64),
+                    },
+                }
+            }
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! MiniMax: query-string ids (int64), POST+JSON delete that needs the purpose, errors as HTTP 200 + `base_resp`.
 
+use alloc::string::String;
 use super::{encode, num_i64, Body, Class, HttpRequest, Method};
 use crate::error::{Error, Kind, Result};
 use crate::json::{self, Json};

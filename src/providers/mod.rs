@@ -1,6 +1,7 @@
 //! Sans-IO provider logic: a unified operation becomes a plain `HttpRequest`; a plain `HttpResponse` becomes
 //! unified values or a classified `Error`. Nothing here touches JS, so it all runs under plain `cargo test`.
 
+use alloc::{string::String, vec::Vec};
 pub mod minimax;
 pub mod moonshot;
 pub mod openai;
@@ -116,7 +117,7 @@ impl Provider {
         };
         let bad = || self.decode(resp, "the response holds no valid file list");
         let (items, has_more) = items.zip(has_more).ok_or_else(bad)?;
-        let files = items.iter().map(|o| FileObject::from_json(self, o)).collect::<std::result::Result<_, ()>>();
+        let files = items.iter().map(|o| FileObject::from_json(self, o)).collect::<core::result::Result<_, ()>>();
         Ok(Page { files: files.map_err(|()| bad())?, has_more })
     }
     /// Reads a delete response.
@@ -169,7 +170,7 @@ impl Provider {
 
     /// Parses the body and turns every provider error into an `Error`; on success returns the JSON.
     pub fn check<'a>(self, resp: &'a HttpResponse) -> Result<Json<'a>> {
-        let text = std::str::from_utf8(&resp.body).ok();
+        let text = core::str::from_utf8(&resp.body).ok();
         let body = text.and_then(json::parse);
         let ok = (200..300).contains(&resp.status);
         let class = body.as_ref().and_then(|b| match self {
@@ -191,7 +192,7 @@ impl Provider {
     /// A `decode` error about a response that answered but made no sense.
     pub fn decode(self, resp: &HttpResponse, why: &str) -> Error {
         let class = Class { kind: Kind::Decode, code: None, message: Some(why.into()), retryable: false };
-        let body = std::str::from_utf8(&resp.body).ok().and_then(json::parse);
+        let body = core::str::from_utf8(&resp.body).ok().and_then(json::parse);
         self.fail(resp, body.as_ref(), class)
     }
 
@@ -239,7 +240,7 @@ impl Provider {
                 .and_then(Json::as_str)
                 .map(String::from)
         };
-        std::iter::once(own)
+        core::iter::once(own)
             .chain(REQUEST_ID_HEADERS.iter().copied())
             .find_map(|h| resp.header(h).filter(|v| !v.is_empty()))
             .map(String::from)
@@ -394,7 +395,7 @@ pub struct FileObject {
 }
 
 impl FileObject {
-    fn from_json(p: Provider, o: &Json) -> std::result::Result<FileObject, ()> {
+    fn from_json(p: Provider, o: &Json) -> core::result::Result<FileObject, ()> {
         let id = if p == Provider::MiniMax {
             match o.get("file_id") {
                 Some(v @ Json::Num(_)) => v.as_i64().map(|n| num_i64(n)),
@@ -481,8 +482,7 @@ impl Page {
         }
         let desc = q.order.as_deref() == Some("desc");
         if desc || q.order.as_deref() == Some("asc") {
-            // Stable, so files created in the same second keep the provider's order.
-            files.sort_by(|a, b| if desc { b.created_at.cmp(&a.created_at) } else { a.created_at.cmp(&b.created_at) });
+            files = sort_by_time(files, desc);
         }
         if let Some(after) = &q.after {
             let at = files.iter().position(|f| &f.id == after).map_or(files.len(), |i| i + 1);
@@ -492,6 +492,28 @@ impl Page {
         let has_more = files.len() > limit;
         files.truncate(limit);
         Page { files, has_more }
+    }
+}
+
+/// A stable merge sort by `created_at`, so files created in the same second keep the provider's order (core's
+/// sort would add kilobytes to the wasm).
+fn sort_by_time(mut files: Vec<FileObject>, desc: bool) -> Vec<FileObject> {
+    if files.len() < 2 {
+        return files;
+    }
+    let left: Vec<FileObject> = files.drain(..files.len() / 2).collect();
+    let (left, right) = (sort_by_time(left, desc), sort_by_time(files, desc));
+    let before = |a: &FileObject, b: &FileObject| if desc { a.created_at > b.created_at } else { a.created_at < b.created_at };
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let (mut l, mut r) = (left.into_iter().peekable(), right.into_iter().peekable());
+    loop {
+        let right_first = match (l.peek(), r.peek()) {
+            (Some(a), Some(b)) => before(b, a),
+            (Some(_), None) => false,
+            (None, Some(_)) => true,
+            (None, None) => return out,
+        };
+        out.extend(if right_first { r.next() } else { l.next() });
     }
 }
 
@@ -708,6 +730,14 @@ mod tests {
         assert_eq!(p.files.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), ["d", "a", "c", "b"]);
         let q = ListQuery { after: Some("zz".into()), ..Default::default() };
         assert!(Page::window(files, &q).files.is_empty());
+    }
+
+    #[test]
+    fn the_time_sort_is_stable_both_ways() {
+        let files: Vec<FileObject> = [("a", 2), ("b", 1), ("c", 2), ("d", 1), ("e", 3), ("f", 2)].iter().map(|(id, t)| file(id, *t, "x")).collect();
+        let ids = |v: Vec<FileObject>| v.into_iter().map(|f| f.id).collect::<Vec<_>>().join("");
+        assert_eq!(ids(sort_by_time(files.clone(), false)), "bdacfe");
+        assert_eq!(ids(sort_by_time(files, true)), "eacfbd");
     }
 
     #[test]
