@@ -109,7 +109,7 @@ for (const concurrency of [1, 64]) {
   };
   const rows = {};
   for (const k of ['raw fetch', 'llm-files']) rows[k] = { seconds: [], rssGrowth: [], wasmGrowth: [] };
-  for (let r = 0; r < (quick ? 2 : 3); r++) {
+  for (let r = 0; r < (quick ? 2 : 5); r++) {
     for (const k of r % 2 ? ['llm-files', 'raw fetch'] : ['raw fetch', 'llm-files']) {
       globalThis.gc?.();
       const rss0 = process.memoryUsage().rss;
