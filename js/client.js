@@ -280,7 +280,7 @@ function make(c, f) {
 
 /** Runs `op` to its value, then frees it. */
 async function settle(op, c, o, up, id) {
-  const ctx = {};
+  const ctx = { bodies: [] };
   try {
     return value(await run(op, c, o, up, ctx), c, ctx, id);
   } finally {
@@ -288,10 +288,43 @@ async function settle(op, c, o, up, id) {
   }
 }
 
+const decoder = new TextDecoder();
+
+/** The files the machine chose, as `[seq, index, key, id?]` (src/providers/mod.rs, `FileObject::write`), built
+ *  from the bodies they came from, each parsed once by `JSON.parse`; the machine has checked every field's type. */
+function files(entries, c, ctx) {
+  try {
+    return build(entries, c, ctx);
+  } catch {
+    // Only if JSON.parse disagreed with the Rust reader, which accepted the body: reported, never thrown raw.
+    throw new LlmFilesError('decode', `${c.provider}: the response could not be read back`, c.provider, null, null, null, false, 0, null);
+  }
+}
+
+function build(entries, c, ctx) {
+  const roots = [];
+  return entries.map(([seq, item, key, id]) => {
+    let o = (roots[seq] ??= JSON.parse(decoder.decode(ctx.bodies[seq])));
+    if (key) o = o[key];
+    if (item >= 0) o = o[item];
+    const f = { id: id ?? o.id, object: 'file', bytes: o.bytes, created_at: o.created_at, filename: o.filename, purpose: o.purpose ?? '' };
+    if (o.status != null) f.status = o.status;
+    f.provider = c.provider;
+    f.raw = o;
+    return f;
+  });
+}
+
 function value(r, c, ctx, id) {
   switch (r[0]) {
-    case 'o':
-      return JSON.parse(r.slice(1));
+    case 'f':
+      return files([JSON.parse(r.slice(1))], c, ctx)[0];
+    case 'l': {
+      const page = JSON.parse(r.slice(1));
+      return { object: 'list', data: files(page.data, c, ctx), has_more: page.has_more };
+    }
+    case 'w':
+      return files(JSON.parse(r.slice(1)), c, ctx);
     case 'd':
       return { id, object: 'file', deleted: true };
     case 's':
@@ -299,7 +332,7 @@ function value(r, c, ctx, id) {
     case 'r': {
       // The body had to be read to rule out an error: hand the caller a fresh Response with the same bytes.
       const { status, headers } = ctx.response;
-      return new Response(ctx.body, { status, headers });
+      return new Response(ctx.bodies.at(-1), { status, headers });
     }
     case 'u':
       return undefined;
@@ -312,7 +345,8 @@ function value(r, c, ctx, id) {
 async function* pages(op, c, o) {
   try {
     for (;;) {
-      const page = value(await run(op, c, o, undefined, {}), c, {});
+      const ctx = { bodies: [] };
+      const page = value(await run(op, c, o, undefined, ctx), c, ctx);
       if (page === undefined) return;
       yield* page;
     }

@@ -477,7 +477,8 @@ mod tests {
                             let req = req.clone();
                             urls.push([req.method.as_str(), " ", &req.url].concat());
                             match answer(&req) {
-                                Ok(r) => c.answer(s, &r, now),
+                                // Numbered as the executor numbers them: one per answer, in order.
+                                Ok(r) => c.answer(s, &HttpResponse { seq: urls.len() as u32 - 1, ..r }, now),
                                 Err(kind) => c.failed(s, Error::new(kind, "scripted")),
                             }
                         }
@@ -536,7 +537,8 @@ mod tests {
                 _ => panic!("sent again after the lookup found it"),
             }
         });
-        assert_eq!(r.unwrap(), Done::File(Provider::OpenAi.parse_file(&resp(200, &[], &file_json("stored", "batch", 1_700_000_000))).unwrap()));
+        let Ok(Done::File(f)) = r else { panic!("no file") };
+        assert_eq!((f.id.as_str(), f.src), ("stored", (1, "data", Some(0))), "the file the lookup (response 1) found");
         assert_eq!(urls, ["POST http://h/v1/files", "GET http://h/v1/files?purpose=batch&limit=100&order=desc"]);
         // Not found: uploaded again within the same attempt; a 429 is not ambiguous, so no lookup after it.
         let mut c = Call::create(Provider::OpenAi, "http://h/v1", 3, "batch", "a.jsonl", 3.0).unwrap();
@@ -619,7 +621,8 @@ mod tests {
             Ok(if n == 1 { page(&["a", "b"], true) } else { page(&["c"], false) })
         };
         let (r, urls, _) = drive(&mut c, &mut answer);
-        assert_eq!(r.unwrap(), Done::Files(vec![Provider::OpenAi.parse_file(&resp(200, &[], &file_json("a", "batch", 1))).unwrap(), Provider::OpenAi.parse_file(&resp(200, &[], &file_json("b", "batch", 1))).unwrap()]));
+        let Ok(Done::Files(files)) = r else { panic!("no files") };
+        assert_eq!(files.iter().map(|f| (f.id.as_str(), f.src)).collect::<Vec<_>>(), [("a", (0, "data", Some(0))), ("b", (0, "data", Some(1)))]);
         assert_eq!(urls, ["GET http://h/v1/files?limit=2"]);
         let (r, urls, _) = drive(&mut c, &mut answer);
         assert!(matches!(r, Ok(Done::Files(f)) if f.len() == 1));

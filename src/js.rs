@@ -84,14 +84,15 @@ impl Op {
         }
     }
 
-    /// The response to `slot`'s fetch: `headers` as `name\nvalue\n...`, `body` absent when a download was left unread.
-    pub fn answer(&mut self, slot: u32, status: u16, headers: &str, body: Option<Vec<u8>>, now: f64) {
+    /// The response to `slot`'s fetch: `headers` as `name\nvalue\n...`, `body` absent when a download was left unread,
+    /// `seq` the executor's number for it (files read from it say so, and JS takes their `raw` from it).
+    pub fn answer(&mut self, slot: u32, status: u16, headers: &str, body: Option<Vec<u8>>, seq: u32, now: f64) {
         let mut lines = headers.split('\n');
         let mut pairs = Vec::new();
         while let (Some(k), Some(v)) = (lines.next(), lines.next()) {
             pairs.push((String::from(k), String::from(v)));
         }
-        let resp = HttpResponse { status, headers: pairs, body: body.unwrap_or_default() };
+        let resp = HttpResponse { status, headers: pairs, body: body.unwrap_or_default(), seq };
         self.c.answer(slot, &resp, now);
     }
 
@@ -106,17 +107,27 @@ impl Op {
         self.c.provider().content_needs_body(status, content_type.as_deref())
     }
 
-    /// The result: `o<json>` (value), `e<json>` (error), `d` (deleted), `s` (stream the download), `r` (rebuild it
-    /// from the bytes read), `u` (a walk is over), or `""` while none is ready.
+    /// The result: `f<file>`, `l<page>`, `w<files>` (a walk's page; each file as `FileObject::write` says),
+    /// `e<json>` (error), `d` (deleted), `s` (stream the download), `r` (rebuild it from the bytes read), `u` (a walk
+    /// is over), or `""` while none is ready.
     pub fn result(&mut self) -> String {
         let p = self.c.provider();
-        let mut out = String::from("o");
+        let mut out = String::new();
         match self.c.take() {
-            None => return String::new(),
+            None => {}
             Some(Err(e)) => return error(&e),
-            Some(Ok(Done::File(f))) => f.write(p, &mut out),
-            Some(Ok(Done::Page(page))) => page.write(p, &mut out),
-            Some(Ok(Done::Files(files))) => Page::write_files(&files, p, &mut out),
+            Some(Ok(Done::File(f))) => {
+                out.push('f');
+                f.write(p, &mut out);
+            }
+            Some(Ok(Done::Page(page))) => {
+                out.push('l');
+                page.write(p, &mut out);
+            }
+            Some(Ok(Done::Files(files))) => {
+                out.push('w');
+                Page::write_files(&files, p, &mut out);
+            }
             Some(Ok(Done::Deleted)) => return "d".into(),
             Some(Ok(Done::Stream)) => return "s".into(),
             Some(Ok(Done::Read)) => return "r".into(),

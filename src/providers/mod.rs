@@ -97,9 +97,10 @@ impl Provider {
     /// Reads an upload or retrieve response.
     pub fn parse_file(self, resp: &HttpResponse) -> Result<FileObject> {
         let body = self.check(resp)?;
-        let obj = if self == Provider::MiniMax { body.get("file") } else { Some(&body) };
+        let key = if self == Provider::MiniMax { "file" } else { "" };
+        let obj = if key.is_empty() { Some(&body) } else { body.get(key) };
         obj.ok_or(())
-            .and_then(|o| FileObject::from_json(self, o))
+            .and_then(|o| FileObject::from_json(self, o, (resp.seq, key, None)))
             .map_err(|()| self.decode(resp, "the response holds no valid file object"))
     }
     /// Reads one list response.
@@ -117,7 +118,7 @@ impl Provider {
         };
         let bad = || self.decode(resp, "the response holds no valid file list");
         let (items, has_more) = items.zip(has_more).ok_or_else(bad)?;
-        let files = items.iter().map(|o| FileObject::from_json(self, o)).collect::<core::result::Result<_, ()>>();
+        let files = items.iter().zip(0..).map(|(o, i)| FileObject::from_json(self, o, (resp.seq, key, Some(i)))).collect::<core::result::Result<_, ()>>();
         Ok(Page { files: files.map_err(|()| bad())?, has_more })
     }
     /// Reads a delete response.
@@ -353,6 +354,8 @@ pub struct HttpResponse {
     pub headers: Vec<(String, String)>,
     /// Body bytes (empty when not read).
     pub body: Vec<u8>,
+    /// The executor's number for this response; files read from it point back to it (`FileObject::src`).
+    pub seq: u32,
 }
 
 impl HttpResponse {
@@ -390,12 +393,14 @@ pub struct FileObject {
     pub purpose: String,
     /// Processing status, where the provider has one.
     pub status: Option<String>,
-    /// The provider's own object, as JSON text.
-    pub raw: String,
+    /// Where the provider's own object is: the response's `seq`, the key holding it (or the list) in the body
+    /// (`""` for the body itself), and its index in that list (`None` for a single object). JS parses each body
+    /// once with `JSON.parse` and takes `raw` from there, so it is never copied through wasm.
+    pub src: (u32, &'static str, Option<u32>),
 }
 
 impl FileObject {
-    fn from_json(p: Provider, o: &Json) -> core::result::Result<FileObject, ()> {
+    fn from_json(p: Provider, o: &Json, src: (u32, &'static str, Option<u32>)) -> core::result::Result<FileObject, ()> {
         let id = if p == Provider::MiniMax {
             match o.get("file_id") {
                 Some(v @ Json::Num(_)) => v.as_i64().map(|n| num_i64(n)),
@@ -416,31 +421,26 @@ impl FileObject {
             filename: o.get("filename").and_then(Json::as_str).ok_or(())?.into(),
             purpose: opt_str("purpose")?.unwrap_or_default(),
             status: opt_str("status")?,
-            raw: o.raw().ok_or(())?.into(),
+            src,
         })
     }
 
-    /// Appends this file as the JSON object JS receives.
+    /// Appends this file as JS materialises it: `[seq, index or -1, key, id]`, the id only where it is not the
+    /// object's own `id` string (MiniMax's int64, which `JSON.parse` would round). Every other field JS takes from
+    /// the provider's object as `JSON.parse` read it; this module has checked each one's type.
     pub fn write(&self, p: Provider, out: &mut String) {
-        out.push_str("{\"id\":");
-        json::write_str(out, &self.id);
-        out.push_str(",\"object\":\"file\",\"bytes\":");
-        out.push_str(&num(self.bytes));
-        out.push_str(",\"created_at\":");
-        out.push_str(&num_i64(self.created_at));
-        out.push_str(",\"filename\":");
-        json::write_str(out, &self.filename);
-        out.push_str(",\"purpose\":");
-        json::write_str(out, &self.purpose);
-        if let Some(s) = &self.status {
-            out.push_str(",\"status\":");
-            json::write_str(out, s);
+        let (seq, key, item) = self.src;
+        out.push('[');
+        out.push_str(&num(u64::from(seq)));
+        out.push(',');
+        out.push_str(&item.map_or_else(|| String::from("-1"), |i| num(u64::from(i))));
+        out.push(',');
+        json::write_str(out, key);
+        if p == Provider::MiniMax {
+            out.push(',');
+            json::write_str(out, &self.id);
         }
-        out.push_str(",\"provider\":\"");
-        out.push_str(p.name());
-        out.push_str("\",\"raw\":");
-        out.push_str(&self.raw);
-        out.push('}');
+        out.push(']');
     }
 }
 
@@ -454,12 +454,10 @@ pub struct Page {
 }
 
 impl Page {
-    /// Appends the page as `{object:'list', data, has_more}`.
+    /// Appends the page as `{"has_more", "data"}`, its files written as `FileObject::write` says.
     pub fn write(&self, p: Provider, out: &mut String) {
-        out.push_str("{\"object\":\"list\",\"data\":");
+        out.push_str(if self.has_more { "{\"has_more\":true,\"data\":" } else { "{\"has_more\":false,\"data\":" });
         Page::write_files(&self.files, p, out);
-        out.push_str(",\"has_more\":");
-        out.push_str(if self.has_more { "true" } else { "false" });
         out.push('}');
     }
 
@@ -662,6 +660,7 @@ pub(crate) mod test_util {
             status,
             headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             body: body.as_bytes().to_vec(),
+            seq: 0,
         }
     }
 }
@@ -679,7 +678,7 @@ mod tests {
             filename: "f".into(),
             purpose: purpose.into(),
             status: None,
-            raw: "{}".into(),
+            src: (0, "data", Some(0)),
         }
     }
 

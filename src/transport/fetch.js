@@ -24,7 +24,8 @@ function listen(signal, method, f) {
 }
 
 /** Runs `op` to its result string. `c`: the client (provider, key, headers, fetch); `o`: the call's options;
- *  `up`: the upload ({ blob, filename, purpose }); `ctx.response`: the download's Response, for the caller. */
+ *  `up`: the upload ({ blob, filename, purpose }); `ctx`: `{ bodies: [] }`, filled with every body read (numbered
+ *  in order) and `response`, a download's last Response. */
 export async function run(op, c, o, up, ctx) {
   for (let slots; (slots = op.stage()).length; ) {
     await Promise.all(Array.from(slots, (s) => exchange(op, s, c, o, up, ctx)));
@@ -108,8 +109,9 @@ async function attempt(op, s, [method, url, kind, body], c, o, up, ctx) {
       streaming = !op.needsBody(status, res.headers.get('content-type') ?? undefined);
     }
     const bytes = streaming ? undefined : new Uint8Array(await res.arrayBuffer());
-    if (kind === 'c') ctx.body = bytes;
-    op.answer(s, status, text, bytes, Date.now());
+    // Kept for the call's result: files point back to the body they came from (their `raw`), a download to its bytes.
+    const seq = ctx.bodies.push(bytes) - 1;
+    op.answer(s, status, text, bytes, seq, Date.now());
   } catch (e) {
     if (aborted(o.signal)) op.failed(s, 'aborted', 'the request was aborted by its signal');
     else if (controller.signal.aborted) op.failed(s, 'timeout', `no complete response within ${o.timeout} ms`);

@@ -87,3 +87,22 @@ test('the backoff waits with a real timer', async () => {
   // 0.5 s then 1 s, each shortened by at most 25 % jitter.
   assert.ok(waited >= 1100 && waited < 3000, `waited ${waited} ms`);
 });
+
+test('each file carries its own provider object as raw, from the body it came from', async () => {
+  // MiniMax lists one purpose per request: the merged page takes each raw from its own response.
+  const bodies = {
+    voice_clone: '{"files":[{"file_id":9007199254740993,"bytes":1,"created_at":5,"filename":"v.mp3","purpose":"voice_clone","extra":"v"}],"base_resp":{"status_code":0}}',
+    prompt_audio: '{"files":[{"file_id":"42","bytes":2,"created_at":7,"filename":"p.mp3","purpose":"prompt_audio"}],"base_resp":{"status_code":0}}',
+  };
+  const fetch = async (url) => new Response(bodies[new URL(url).searchParams.get('purpose')] ?? '{"files":[],"base_resp":{"status_code":0}}');
+  const c = new LlmFiles({ provider: 'minimax', apiKey: 'sk-x', baseURL: 'http://127.0.0.1:9', fetch });
+  const page = await c.files.list({ order: 'desc' });
+  assert.deepEqual(page.data.map((f) => [f.id, f.filename, f.raw.filename]), [['42', 'p.mp3', 'p.mp3'], ['9007199254740993', 'v.mp3', 'v.mp3']]);
+  assert.equal(page.data[1].raw.extra, 'v');
+  assert.deepEqual(Object.keys(page.data[0]), ['id', 'object', 'bytes', 'created_at', 'filename', 'purpose', 'provider', 'raw']);
+  // A repeated key means what JSON.parse says it means (the last), in the unified fields and in raw alike.
+  const dup = '{"id":"first","id":"last","object":"file","bytes":3,"created_at":1,"filename":"a","purpose":null,"status":"ok"}';
+  const o = new LlmFiles({ provider: 'openai', apiKey: 'sk-x', baseURL: 'http://127.0.0.1:9', fetch: async () => new Response(dup) });
+  const f = await o.files.retrieve('last');
+  assert.deepEqual([f.id, f.raw.id, f.purpose, f.status], ['last', 'last', '', 'ok']);
+});
