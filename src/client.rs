@@ -124,7 +124,8 @@ impl Exchange {
         }
     }
 
-    fn answer(&mut self, p: Provider, max_retries: u32, resp: &HttpResponse, now: f64) {
+    /// Takes the answer; returns true, changing nothing, when it needs the headers `resp` was sent without.
+    fn answer(&mut self, p: Provider, max_retries: u32, resp: &HttpResponse, now: f64) -> bool {
         match self.state {
             State::Looking => {
                 // Truncation is floor here: the clock is after 1970.
@@ -139,18 +140,18 @@ impl Exchange {
                         Some(found) => self.end(Ok(Done::File(found))),
                         None => self.state = State::Missed,
                     },
+                    Err(_) if resp.partial => return true,
                     Err(e) => self.retry(e, None, max_retries),
                 }
             }
-            State::Sending => {
-                let wait = retry::retry_after_ms(resp, now);
-                match outcome(p, resp, self.expect, self.ambiguous) {
-                    Ok(done) => self.end(Ok(done)),
-                    Err(e) => self.retry(e, wait, max_retries),
-                }
-            }
+            State::Sending => match outcome(p, resp, self.expect, self.ambiguous) {
+                Ok(done) => self.end(Ok(done)),
+                Err(_) if resp.partial => return true,
+                Err(e) => self.retry(e, retry::retry_after_ms(resp, now), max_retries),
+            },
             _ => {}
         }
+        false
     }
 
     fn failed(&mut self, max_retries: u32, e: Error) {
@@ -328,11 +329,11 @@ impl Call {
     }
 
     /// The response to the request `next` gave for `slot` (body empty when a download was left unread).
-    pub fn answer(&mut self, slot: u32, resp: &HttpResponse, now: f64) {
+    /// Returns true, taking nothing, when `resp` is `partial` and an error needs its headers (request id, retry
+    /// hints): the executor reads them only then, since a success never needs them.
+    pub fn answer(&mut self, slot: u32, resp: &HttpResponse, now: f64) -> bool {
         let (p, max) = (self.p, self.max_retries);
-        if let Some(s) = self.slots.get_mut(slot as usize) {
-            s.answer(p, max, resp, now);
-        }
+        self.slots.get_mut(slot as usize).is_some_and(|s| s.answer(p, max, resp, now))
     }
 
     /// The request `next` gave for `slot` got no response (`kind`: timeout, connection, aborted, decode, unsupported).
@@ -478,7 +479,9 @@ mod tests {
                             urls.push([req.method.as_str(), " ", &req.url].concat());
                             match answer(&req) {
                                 // Numbered as the executor numbers them: one per answer, in order.
-                                Ok(r) => c.answer(s, &HttpResponse { seq: urls.len() as u32 - 1, ..r }, now),
+                                Ok(r) => {
+                                    c.answer(s, &HttpResponse { seq: urls.len() as u32 - 1, ..r }, now);
+                                }
                                 Err(kind) => c.failed(s, Error::new(kind, "scripted")),
                             }
                         }
@@ -656,6 +659,21 @@ mod tests {
         let e = Call::create(Provider::Zhipu, "http://h", 0, "agent", "a.png", 5.0 * 1048576.0 + 1.0).unwrap_err();
         assert_eq!(e.kind, Kind::InvalidArgument);
         assert_eq!(e.message, "file is 5242881 bytes; zhipu accepts at most 5242880 bytes for this purpose");
+    }
+
+    #[test]
+    fn headers_are_asked_for_only_when_an_error_needs_them() {
+        let mut c = Call::retrieve(Provider::OpenAi, "http://h/v1", 1, "f").unwrap();
+        c.stage();
+        assert!(matches!(c.next(0, false, 0.0, 0.0), Action::Fetch(..)));
+        let partial = |status, body: &str| HttpResponse { partial: true, ..resp(status, &[], body) };
+        assert!(c.answer(0, &partial(429, "{}"), 0.0), "an error asks for the headers");
+        assert!(!c.answer(0, &resp(429, &[("retry-after-ms", "5"), ("x-request-id", "r1")], "{}"), 0.0));
+        assert!(matches!(c.next(0, false, 0.0, 0.0), Action::Sleep(ms) if ms == 5.0), "the full answer's Retry-After counts");
+        assert!(matches!(c.next(0, false, 0.0, 0.0), Action::Fetch(..)));
+        assert!(!c.answer(0, &partial(200, r#"{"id":"f","bytes":1,"created_at":1,"filename":"a"}"#), 0.0), "a success needs none");
+        assert!(c.stage().is_empty());
+        assert!(matches!(c.take(), Some(Ok(Done::File(f))) if f.id == "f"));
     }
 
     #[test]

@@ -84,16 +84,19 @@ impl Op {
         }
     }
 
-    /// The response to `slot`'s fetch: `headers` as `name\nvalue\n...`, `body` absent when a download was left unread,
-    /// `seq` the executor's number for it (files read from it say so, and JS takes their `raw` from it).
-    pub fn answer(&mut self, slot: u32, status: u16, headers: &str, body: Option<Vec<u8>>, seq: u32, now: f64) {
+    /// The response to `slot`'s fetch: `headers` as `name\nvalue\n...` (absent: not read yet), `body` absent when a
+    /// download was left unread, `seq` the executor's number for it (files read from it say so, and JS takes their
+    /// `raw` from it). Returns true when it needs the headers: call again with them.
+    pub fn answer(&mut self, slot: u32, status: u16, headers: Option<String>, body: Option<Vec<u8>>, seq: u32, now: f64) -> bool {
+        let partial = headers.is_none();
+        let headers = headers.unwrap_or_default();
         let mut lines = headers.split('\n');
         let mut pairs = Vec::new();
         while let (Some(k), Some(v)) = (lines.next(), lines.next()) {
             pairs.push((String::from(k), String::from(v)));
         }
-        let resp = HttpResponse { status, headers: pairs, body: body.unwrap_or_default(), seq };
-        self.c.answer(slot, &resp, now);
+        let resp = HttpResponse { status, headers: pairs, body: body.unwrap_or_default(), seq, partial };
+        self.c.answer(slot, &resp, now)
     }
 
     /// `slot`'s fetch failed without a response; `kind` names an `ErrorKind`.

@@ -75,7 +75,7 @@ fn input(rng: &mut Rng) -> HttpResponse {
     }
     let status = [200u16, 201, 204, 400, 401, 403, 404, 408, 409, 429, 434, 435, 499, 500, 502, 503, 504, 0, 999][rng.below(19)];
     let headers = (0..rng.below(4)).map(|_| (rng.pick(HEADERS).to_string(), rng.pick(VALUES).to_string())).collect();
-    HttpResponse { status, headers, body, seq: 0 }
+    HttpResponse { status, headers, body, seq: 0, partial: false }
 }
 
 fn exercise(r: &HttpResponse, rng: &mut Rng) {
@@ -139,8 +139,9 @@ fn drive(r: &HttpResponse, rng: &mut Rng) {
                     Action::Fetch(..) => match rng.below(6) {
                         0 => c.failed(s, Error::new(kinds[rng.below(kinds.len())], "x")),
                         1 => {}
-                        2 => c.answer(s, &HttpResponse { status: 200, ..r.clone() }, 0.0),
-                        _ => c.answer(s, r, rng.next() as f64),
+                        2 => drop(c.answer(s, &HttpResponse { status: 200, ..r.clone() }, 0.0)),
+                        3 => drop(c.answer(s, &HttpResponse { partial: true, ..r.clone() }, 0.0)),
+                        _ => drop(c.answer(s, r, rng.next() as f64)),
                     },
                 }
             }

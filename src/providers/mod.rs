@@ -356,6 +356,8 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
     /// The executor's number for this response; files read from it point back to it (`FileObject::src`).
     pub seq: u32,
+    /// Sent without its headers: a success needs none, so the executor reads them only when asked.
+    pub partial: bool,
 }
 
 impl HttpResponse {
@@ -403,7 +405,7 @@ impl FileObject {
     fn from_json(p: Provider, o: &Json, src: (u32, &'static str, Option<u32>)) -> core::result::Result<FileObject, ()> {
         let id = if p == Provider::MiniMax {
             match o.get("file_id") {
-                Some(v @ Json::Num(_)) => v.as_i64().map(|n| num_i64(n)),
+                Some(v @ Json::Num(_)) => v.as_i64().map(num_i64),
                 Some(Json::Str(s)) => s.parse::<i64>().ok().map(num_i64),
                 _ => None,
             }
@@ -661,6 +663,7 @@ pub(crate) mod test_util {
             headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             body: body.as_bytes().to_vec(),
             seq: 0,
+            partial: false,
         }
     }
 }
@@ -819,7 +822,7 @@ mod tests {
     #[test]
     fn capabilities_are_valid_json() {
         for p in ALL {
-            let caps = json::parse(p.capabilities()).expect(p.name());
+            let caps = json::parse(p.capabilities()).unwrap_or_else(|| panic!("{}", p.name()));
             assert_eq!(caps.get("provider").and_then(Json::as_str), Some(p.name()));
         }
     }

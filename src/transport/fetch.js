@@ -28,7 +28,9 @@ function listen(signal, method, f) {
  *  in order) and `response`, a download's last Response. */
 export async function run(op, c, o, up, ctx) {
   for (let slots; (slots = op.stage()).length; ) {
-    await Promise.all(Array.from(slots, (s) => exchange(op, s, c, o, up, ctx)));
+    // Most stages have one slot; Promise.all only where purposes are listed side by side.
+    if (slots.length === 1) await exchange(op, slots[0], c, o, up, ctx);
+    else await Promise.all(Array.from(slots, (s) => exchange(op, s, c, o, up, ctx)));
   }
   return op.result();
 }
@@ -99,11 +101,6 @@ async function attempt(op, s, [method, url, kind, body], c, o, up, ctx) {
     const status = statusOf(res);
     if (status < 0) return op.failed(s, 'decode', 'fetch resolved to something that is not a Response');
     if (kind === 'm') progress(o, up.blob.size, up);
-    let text = '';
-    for (const name of (names ??= headerNames().split('\n'))) {
-      const v = res.headers.get(name);
-      if (v != null) text += (text ? '\n' : '') + name + '\n' + String(v).replace(/\n/g, ' ');
-    }
     if (kind === 'c') {
       ctx.response = res;
       streaming = !op.needsBody(status, res.headers.get('content-type') ?? undefined);
@@ -111,7 +108,9 @@ async function attempt(op, s, [method, url, kind, body], c, o, up, ctx) {
     const bytes = streaming ? undefined : new Uint8Array(await res.arrayBuffer());
     // Kept for the call's result: files point back to the body they came from (their `raw`), a download to its bytes.
     const seq = ctx.bodies.push(bytes) - 1;
-    op.answer(s, status, text, bytes, seq, Date.now());
+    // Headers are read only when the machine asks (errors, downloads): a success needs none.
+    const now = Date.now();
+    if (op.answer(s, status, kind === 'c' ? headersOf(res) : undefined, bytes, seq, now)) op.answer(s, status, headersOf(res), bytes, seq, now);
   } catch (e) {
     if (aborted(o.signal)) op.failed(s, 'aborted', 'the request was aborted by its signal');
     else if (controller.signal.aborted) op.failed(s, 'timeout', `no complete response within ${o.timeout} ms`);
@@ -121,6 +120,16 @@ async function attempt(op, s, [method, url, kind, body], c, o, up, ctx) {
     // A download's body is still being read by the caller: leave the caller's signal able to cancel it.
     if (!streaming) listen(o.signal, 'removeEventListener', abort);
   }
+}
+
+/** The headers the machine reads (request ids, retry hints, content type), as `name\nvalue\n...`. */
+function headersOf(res) {
+  let text = '';
+  for (const name of (names ??= headerNames().split('\n'))) {
+    const v = res.headers.get(name);
+    if (v != null) text += (text ? '\n' : '') + name + '\n' + String(v).replace(/\n/g, ' ');
+  }
+  return text;
 }
 
 function detail(e) {
