@@ -393,8 +393,6 @@ pub struct FileObject {
     pub filename: String,
     /// Purpose.
     pub purpose: String,
-    /// Processing status, where the provider has one.
-    pub status: Option<String>,
     /// Where the provider's own object is: the response's `seq`, the key holding it (or the list) in the body
     /// (`""` for the body itself), and its index in that list (`None` for a single object). JS parses each body
     /// once with `JSON.parse` and takes `raw` from there, so it is never copied through wasm.
@@ -403,26 +401,43 @@ pub struct FileObject {
 
 impl FileObject {
     fn from_json(p: Provider, o: &Json, src: (u32, &'static str, Option<u32>)) -> core::result::Result<FileObject, ()> {
-        let id = if p == Provider::MiniMax {
-            match o.get("file_id") {
-                Some(v @ Json::Num(_)) => v.as_i64().map(num_i64),
-                Some(Json::Str(s)) => s.parse::<i64>().ok().map(num_i64),
-                _ => None,
+        let Json::Obj(fields, _) = o else { return Err(()) };
+        // One pass over the fields, a later repeat overriding an earlier one as in `JSON.parse`: this runs once per
+        // file of a listing, so it avoids a lookup per field.
+        let (mut id, mut bytes, mut created_at, mut filename, mut purpose, mut status) = (None, None, None, None, None, None);
+        let id_key = if p == Provider::MiniMax { "file_id" } else { "id" };
+        for (k, v) in fields {
+            match &**k {
+                k if k == id_key => id = Some(v),
+                "bytes" => bytes = Some(v),
+                "created_at" => created_at = Some(v),
+                "filename" => filename = Some(v),
+                "purpose" => purpose = Some(v),
+                "status" => status = Some(v),
+                _ => {}
             }
-        } else {
-            o.get("id").and_then(Json::as_str).filter(|s| !s.is_empty()).map(String::from)
+        }
+        let id = match (p, id) {
+            (Provider::MiniMax, Some(v @ Json::Num(_))) => v.as_i64().map(num_i64),
+            (Provider::MiniMax, Some(Json::Str(s))) => s.parse::<i64>().ok().map(num_i64),
+            (Provider::MiniMax, _) => None,
+            (_, v) => v.and_then(Json::as_str).filter(|s| !s.is_empty()).map(String::from),
         };
-        let opt_str = |k| match o.get(k) {
-            None | Some(Json::Null) => Ok(None),
-            Some(v) => v.as_str().map(|s| Some(String::from(s))).ok_or(()),
-        };
+        // Optional strings: absent or null, else a string.
+        fn opt<'j>(v: Option<&'j Json>) -> core::result::Result<Option<&'j str>, ()> {
+            match v {
+                None | Some(Json::Null) => Ok(None),
+                Some(v) => v.as_str().map(Some).ok_or(()),
+            }
+        }
+        // JS reads `status` from the provider's object; here it is only checked.
+        opt(status)?;
         Ok(FileObject {
             id: id.ok_or(())?,
-            bytes: o.get("bytes").and_then(Json::as_u64).ok_or(())?,
-            created_at: o.get("created_at").and_then(Json::as_i64).ok_or(())?,
-            filename: o.get("filename").and_then(Json::as_str).ok_or(())?.into(),
-            purpose: opt_str("purpose")?.unwrap_or_default(),
-            status: opt_str("status")?,
+            bytes: bytes.and_then(Json::as_u64).ok_or(())?,
+            created_at: created_at.and_then(Json::as_i64).ok_or(())?,
+            filename: filename.and_then(Json::as_str).ok_or(())?.into(),
+            purpose: opt(purpose)?.map(String::from).unwrap_or_default(),
             src,
         })
     }
@@ -680,7 +695,6 @@ mod tests {
             created_at,
             filename: "f".into(),
             purpose: purpose.into(),
-            status: None,
             src: (0, "data", Some(0)),
         }
     }
