@@ -9,7 +9,7 @@ import { headerNames } from './llm_files.js';
 let names;
 
 /** Whether a signal has fired, read so that a hostile signal cannot throw. */
-export function aborted(signal) {
+function aborted(signal) {
   try {
     return !!signal?.aborted;
   } catch {
