@@ -448,9 +448,12 @@ impl FileObject {
     pub fn write(&self, p: Provider, out: &mut String) {
         let (seq, key, item) = self.src;
         out.push('[');
-        out.push_str(&num(u64::from(seq)));
+        push_num(out, u64::from(seq));
         out.push(',');
-        out.push_str(&item.map_or_else(|| String::from("-1"), |i| num(u64::from(i))));
+        match item {
+            Some(i) => push_num(out, u64::from(i)),
+            None => out.push_str("-1"),
+        }
         out.push(',');
         json::write_str(out, key);
         if p == Provider::MiniMax {
@@ -644,17 +647,29 @@ fn hex(n: u8) -> char {
 }
 
 /// Decimal text of `n` without `core::fmt` (which would add kilobytes to the wasm).
-pub fn num(mut n: u64) -> String {
-    let mut digits = Vec::with_capacity(20);
+pub fn num(n: u64) -> String {
+    let mut out = String::new();
+    push_num(&mut out, n);
+    out
+}
+
+/// Appends the decimal text of `n` to `out` without allocating (the result plan writes two per file).
+pub fn push_num(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
     loop {
-        digits.push(b'0' + (n % 10) as u8);
+        i -= 1;
+        if let Some(d) = digits.get_mut(i) {
+            *d = b'0' + (n % 10) as u8;
+        }
         n /= 10;
-        if n == 0 {
+        if n == 0 || i == 0 {
             break;
         }
     }
-    digits.reverse();
-    String::from_utf8(digits).unwrap_or_default()
+    for &d in digits.get(i..).unwrap_or_default() {
+        out.push(char::from(d));
+    }
 }
 
 /// Decimal text of a signed `n`.
