@@ -164,7 +164,7 @@ function listQuery(p) {
   const order = string(p, 'order');
   const purpose = string(p, 'purpose');
   const limit = number(p, 'limit', 1, 10000, true);
-  // In the order `new Op` takes them: purpose, after, order, limit.
+  // In the order `new Op` takes them after the operation: purpose, after, order, limit.
   return [purpose, string(p, 'after'), order, limit];
 }
 
@@ -204,8 +204,7 @@ class Files {
       if (purpose === undefined) throw invalid('purpose is required');
       const filename = string(params, 'filename') ?? fileName(file);
       if (filename === undefined) throw invalid('filename is required unless file is a File');
-      const op = make(c, () => new Op(c.provider, c.base, o.maxRetries, 0, purpose, filename, undefined, undefined, blob.size));
-      return settle(op, c, o, { blob, filename, purpose });
+      return settle(start(c, o, OP.create, purpose, filename, undefined, undefined, blob.size), c, o, { blob, filename, purpose });
     });
   }
 
@@ -214,7 +213,7 @@ class Files {
     return guard(this, (c) => {
       const q = listQuery(params);
       const o = callOptions(c, options);
-      return settle(make(c, () => new Op(c.provider, c.base, o.maxRetries, 1, ...q)), c, o);
+      return settle(start(c, o, OP.list, ...q), c, o);
     });
   }
 
@@ -223,7 +222,7 @@ class Files {
     return guard(this, (c) => {
       const q = listQuery(params);
       const o = callOptions(c, options);
-      return pages(make(c, () => new Op(c.provider, c.base, o.maxRetries, 2, ...q)), c, o);
+      return pages(start(c, o, OP.listAll, ...q), c, o);
     });
   }
 
@@ -232,7 +231,7 @@ class Files {
     return guard(this, (c) => {
       fileId(id);
       const o = callOptions(c, options);
-      return settle(make(c, () => new Op(c.provider, c.base, o.maxRetries, 3, id)), c, o);
+      return settle(start(c, o, OP.retrieve, id), c, o);
     });
   }
 
@@ -241,7 +240,7 @@ class Files {
     return guard(this, (c) => {
       fileId(id);
       const o = callOptions(c, options);
-      return settle(make(c, () => new Op(c.provider, c.base, o.maxRetries, 4, id)), c, o);
+      return settle(start(c, o, OP.content, id), c, o);
     });
   }
 
@@ -252,7 +251,7 @@ class Files {
       if (params !== undefined && params !== null) object(params, 'params');
       const purpose = string(params, 'purpose');
       const o = callOptions(c, options);
-      return settle(make(c, () => new Op(c.provider, c.base, o.maxRetries, 5, id, purpose)), c, o, undefined, id);
+      return settle(start(c, o, OP.delete, id, purpose), c, o, undefined, id);
     });
   }
 }
@@ -269,10 +268,14 @@ function guard(files, f) {
   }
 }
 
-/** Creates the machine for one call (`new Op`, arguments in src/js.rs); its refusals (bad ids, sizes over the limit) become `LlmFilesError`. */
-function make(c, f) {
+// The operation numbers `new Op` takes (src/js.rs).
+const OP = { create: 0, list: 1, listAll: 2, retrieve: 3, content: 4, delete: 5 };
+
+/** Creates the machine for one call (`new Op`, arguments in src/js.rs); its refusals (bad ids, sizes over the
+ *  limit) become `LlmFilesError`. */
+function start(c, o, op, ...args) {
   try {
-    return f();
+    return new Op(c.provider, c.base, o.maxRetries, op, ...args);
   } catch (e) {
     throw typeof e === 'string' ? toError(e, c.provider, c.key) : e;
   }

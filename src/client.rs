@@ -235,12 +235,14 @@ impl Call {
 
     /// Uploads `size` bytes named `filename`; refused before any request when the provider documents a smaller limit.
     pub fn create(p: Provider, base: &str, max_retries: u32, purpose: &str, filename: &str, size: f64) -> Result<Call> {
-        if let Some(max) = p.max_bytes(purpose, filename).filter(|&max| size > max as f64) {
-            let m = ["file is ", &num(size as u64), " bytes; ", p.name(), " accepts at most ", &num(max), " bytes for this purpose"];
+        // A Blob's size is a whole number; `as` saturates (NaN becomes 0), so no value can make it panic.
+        let size = size as u64;
+        if let Some(max) = p.max_bytes(purpose, filename).filter(|&max| size > max) {
+            let m = ["file is ", &num(size), " bytes; ", p.name(), " accepts at most ", &num(max), " bytes for this purpose"];
             return Err(Error::invalid(m.concat()));
         }
         let mut ex = Exchange::new(p.create(base, purpose), Expect::File);
-        ex.upload = Some((filename.into(), size as u64));
+        ex.upload = Some((filename.into(), size));
         ex.lookup = p.upload_lookup(base, purpose);
         Ok(Call::new(p, base, max_retries, Plan::One, vec![ex]))
     }
@@ -289,7 +291,7 @@ impl Call {
     pub fn delete(p: Provider, base: &str, max_retries: u32, id: &str, purpose: Option<&str>) -> Result<Call> {
         match (p, purpose) {
             (Provider::MiniMax, None) => {
-                p.delete(base, id, "")?;
+                // The retrieve checks the id as the delete would.
                 let ex = Exchange::new(p.retrieve(base, id)?, Expect::File);
                 Ok(Call::new(p, base, max_retries, Plan::Delete(id.into()), vec![ex]))
             }
@@ -359,30 +361,31 @@ impl Call {
             });
             return;
         };
-        let whole = matches!(self.p, Provider::MiniMax | Provider::Moonshot);
-        // MiniMax and Moonshot return every file of a purpose in one answer.
+        let whole = whole_lists(self.p);
         let q = ListQuery { purpose, limit: if whole { None } else { pg.q.limit }, after: pg.after.clone(), order: pg.q.order.clone() };
         self.slots = if whole { list_requests(self.p, &self.base, &q) } else { vec![Exchange::new(self.p.list(&self.base, &q), Expect::List)] };
     }
 
     fn advance(&mut self, outcomes: Vec<Result<Done>>) {
         let p = self.p;
+        // MiniMax's delete: the retrieve found the purpose; the delete itself is the next stage.
+        if let Plan::Delete(id) = &self.plan {
+            let next = match outcomes.into_iter().next() {
+                Some(Ok(Done::File(f))) => p.delete(&self.base, id, &f.purpose),
+                Some(Err(e)) => Err(e),
+                _ => Err(Error::new(Kind::Decode, "internal error: unexpected outcome")),
+            };
+            self.plan = Plan::One;
+            match next {
+                Ok(req) => self.slots = vec![Exchange::new(req, Expect::Delete)],
+                Err(e) => self.result = Some(Err(e)),
+            }
+            return;
+        }
         let mut pages = Vec::new();
         for o in outcomes {
             match o {
                 Ok(Done::Page(page)) => pages.push(page),
-                Ok(Done::File(f)) if matches!(self.plan, Plan::Delete(_)) => {
-                    let id = match &self.plan {
-                        Plan::Delete(id) => id.clone(),
-                        _ => String::new(),
-                    };
-                    self.plan = Plan::One;
-                    match p.delete(&self.base, &id, &f.purpose) {
-                        Ok(req) => self.slots = vec![Exchange::new(req, Expect::Delete)],
-                        Err(e) => self.result = Some(Err(e)),
-                    }
-                    return;
-                }
                 other => {
                     self.result = Some(other);
                     return;
@@ -392,8 +395,7 @@ impl Call {
         match &mut self.plan {
             Plan::List(q) => self.result = Some(Ok(Done::Page(merge(p, q, pages)))),
             Plan::Walk(pg, target) => {
-                let whole = matches!(p, Provider::MiniMax | Provider::Moonshot);
-                let page = if whole {
+                let page = if whole_lists(p) {
                     let q = ListQuery { purpose: pg.purposes.pop().flatten(), limit: None, after: pg.after.take(), order: pg.q.order.clone() };
                     merge(p, &q, pages)
                 } else {
@@ -423,6 +425,11 @@ impl Call {
             _ => self.result = Some(Err(Error::new(Kind::Decode, "internal error: unexpected outcome"))),
         }
     }
+}
+
+/// Whether one list answer holds every file of a purpose (MiniMax, Moonshot), so a walk needs no cursor.
+fn whole_lists(p: Provider) -> bool {
+    matches!(p, Provider::MiniMax | Provider::Moonshot)
 }
 
 /// The list requests for `q`: one, or one per purpose where the provider lists a purpose at a time.

@@ -25,12 +25,13 @@ pub struct Op {
     c: Call,
 }
 
-/// Which operation `new Op(...)` starts.
+// Which operation `new Op(...)` starts (js/client.js names the same numbers).
 const CREATE: u8 = 0;
 const LIST: u8 = 1;
 const LIST_ALL: u8 = 2;
 const RETRIEVE: u8 = 3;
 const CONTENT: u8 = 4;
+const DELETE: u8 = 5;
 
 fn error(e: &Error) -> String {
     let mut out = String::from("e");
@@ -47,7 +48,7 @@ impl Op {
     #[allow(clippy::too_many_arguments)]
     pub fn new(provider: &str, base: &str, retries: u32, op: u8, a: Option<String>, b: Option<String>, c: Option<String>, limit: Option<u32>, size: f64) -> Result<Op, String> {
         let p = Provider::from_name(provider).ok_or_else(|| error(&Error::invalid("provider must be one of \"minimax\", \"moonshot\", \"zhipu\", \"openai\"")))?;
-        let (a, b) = (a.unwrap_or_default(), b);
+        let a = a.unwrap_or_default();
         let call = match op {
             CREATE => Call::create(p, base, retries, &a, b.as_deref().unwrap_or_default(), size),
             LIST | LIST_ALL => {
@@ -56,7 +57,8 @@ impl Op {
             }
             RETRIEVE => Call::retrieve(p, base, retries, &a),
             CONTENT => Call::content(p, base, retries, &a),
-            _ => Call::delete(p, base, retries, &a, b.as_deref()),
+            DELETE => Call::delete(p, base, retries, &a, b.as_deref()),
+            _ => Err(Error::invalid("internal error: unknown operation")),
         };
         call.map(|c| Op { c }).map_err(|e| error(&e))
     }

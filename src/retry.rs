@@ -46,7 +46,9 @@ pub fn http_date_ms(s: &str) -> Option<f64> {
     let year: i64 = it.next()?.parse().ok()?;
     let mut hms = it.next()?.split(':').map(|p| p.parse::<i64>().ok());
     let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
-    if it.next() != Some("GMT") || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+    // An IMF-fixdate has a four-digit year; bounding it keeps the arithmetic below from overflowing.
+    let in_range = (1..=31).contains(&day) && (0..=9999).contains(&year) && (0..=23).contains(&h) && (0..=59).contains(&m) && (0..=60).contains(&sec);
+    if it.next() != Some("GMT") || !in_range {
         return None;
     }
     // Days from civil date (Howard Hinnant's algorithm).
@@ -89,6 +91,10 @@ mod tests {
         assert_eq!(http_date_ms("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784111777000.0));
         assert_eq!(http_date_ms("Tue, 29 Feb 2028 23:59:59 GMT"), Some(1835481599000.0));
         for bad in ["", "06 Nov 1994", "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:00:00 GMT", "Sun, 06 Nov 1994 08:49:37 PST"] {
+            assert_eq!(http_date_ms(bad), None, "{bad}");
+        }
+        // Out-of-range fields are refused rather than overflowing the day arithmetic.
+        for bad in ["Sun, 06 Nov 99999999999999 08:49:37 GMT", "Sun, 06 Nov 1994 -5:49:37 GMT"] {
             assert_eq!(http_date_ms(bad), None, "{bad}");
         }
     }

@@ -49,7 +49,7 @@ const TOKENS: &[&str] = &[
 const HEADERS: &[&str] = &["content-type", "retry-after", "retry-after-ms", "x-should-retry", "trace-id", "x-request-id", "msh-request-id"];
 const VALUES: &[&str] = &[
     "application/json", "text/html", "1", "-1", "60", "61", "1e3", "NaN", "0.5", "Sun, 06 Nov 1994 08:49:37 GMT",
-    "Sun, 99 Nov 1994 99:99:99 GMT", "true", "false", "", "é", "Mon, 01 Jan 0000 00:00:00 GMT",
+    "Sun, 99 Nov 1994 99:99:99 GMT", "Sun, 06 Nov 99999999999999 08:49:37 GMT", "Sun, 06 Nov 1994 -5:49:37 GMT", "true", "false", "", "é", "Mon, 01 Jan 0000 00:00:00 GMT",
 ];
 
 fn input(rng: &mut Rng) -> HttpResponse {
