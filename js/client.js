@@ -293,35 +293,41 @@ async function settle(op, c, o, up, id) {
 
 const decoder = new TextDecoder();
 
-/** The files the machine chose, as `[seq, index, key, id?]` (src/providers/mod.rs, `FileObject::write`), built
- *  from the bodies they came from, each parsed once by `JSON.parse`; the machine has checked every field's type. */
-function files(entries, c, ctx) {
+/** The files the machine chose, as runs `[seq, first, count, key, ids?]` (src/providers/mod.rs,
+ *  `Page::write_files`), built from the bodies they came from, each parsed once by `JSON.parse`; the machine has
+ *  checked every field's type. */
+function files(runs, c, ctx) {
   try {
-    return build(entries, c, ctx);
+    return build(runs, c, ctx);
   } catch {
     // Only if JSON.parse disagreed with the Rust reader, which accepted the body: reported, never thrown raw.
     throw new LlmFilesError('decode', `${c.provider}: the response could not be read back`, c.provider, null, null, null, false, 0, null);
   }
 }
 
-function build(entries, c, ctx) {
+function build(runs, c, ctx) {
+  const out = [];
   const roots = [];
-  return entries.map(([seq, item, key, id]) => {
-    let o = (roots[seq] ??= JSON.parse(decoder.decode(ctx.bodies[seq])));
-    if (key) o = o[key];
-    if (item >= 0) o = o[item];
-    const f = { id: id ?? o.id, object: 'file', bytes: o.bytes, created_at: o.created_at, filename: o.filename, purpose: o.purpose ?? '' };
-    if (o.status != null) f.status = o.status;
-    f.provider = c.provider;
-    f.raw = o;
-    return f;
-  });
+  for (const [seq, first, count, key, ids] of runs) {
+    let list = (roots[seq] ??= JSON.parse(decoder.decode(ctx.bodies[seq])));
+    if (key) list = list[key];
+    const idList = ids?.split(',');
+    for (let i = 0; i < count; i++) {
+      const o = first < 0 ? list : list[first + i];
+      const f = { id: idList ? idList[i] : o.id, object: 'file', bytes: o.bytes, created_at: o.created_at, filename: o.filename, purpose: o.purpose ?? '' };
+      if (o.status != null) f.status = o.status;
+      f.provider = c.provider;
+      f.raw = o;
+      out.push(f);
+    }
+  }
+  return out;
 }
 
 function value(r, c, ctx, id) {
   switch (r[0]) {
     case 'f':
-      return files([JSON.parse(r.slice(1))], c, ctx)[0];
+      return files(JSON.parse(r.slice(1)), c, ctx)[0];
     case 'l': {
       const page = JSON.parse(r.slice(1));
       return { object: 'list', data: files(page.data, c, ctx), has_more: page.has_more };

@@ -5,7 +5,7 @@
 
 use alloc::{string::String, vec::Vec, vec};
 use crate::error::{Error, Kind, Result};
-use crate::providers::{check_id, num, Body, FileObject, HttpRequest, HttpResponse, ListQuery, Page, Provider};
+use crate::providers::{cat, check_id, num, Body, FileObject, HttpRequest, HttpResponse, ListQuery, Page, Provider};
 use crate::retry;
 
 /// What a request's answer should become.
@@ -239,7 +239,7 @@ impl Call {
         let size = size as u64;
         if let Some(max) = p.max_bytes(purpose, filename).filter(|&max| size > max) {
             let m = ["file is ", &num(size), " bytes; ", p.name(), " accepts at most ", &num(max), " bytes for this purpose"];
-            return Err(Error::invalid(m.concat()));
+            return Err(Error::invalid(cat(&m)));
         }
         let mut ex = Exchange::new(p.create(base, purpose), Expect::File);
         ex.upload = Some((filename.into(), size));

@@ -5,7 +5,7 @@
 use alloc::{string::String, vec::Vec};
 use crate::client::{Action, Call, Done, Expect};
 use crate::error::{Error, Kind};
-use crate::providers::{num, Body, HttpResponse, ListQuery, Page, Provider, HEADERS, REQUEST_ID_HEADERS};
+use crate::providers::{cat, num, split, Body, HttpResponse, ListQuery, Page, Provider, HEADERS, REQUEST_ID_HEADERS};
 use wasm_bindgen::prelude::*;
 
 // No std on wasm: talc is the allocator, and a panic (a bug: nothing here panics on outside data) traps at once,
@@ -73,7 +73,7 @@ impl Op {
     pub fn next(&mut self, slot: u32, aborted: bool, now: f64, random: f64) -> String {
         match self.c.next(slot, aborted, now, random) {
             Action::End => String::new(),
-            Action::Sleep(ms) => ["s", &num((ms.max(0.0) + 0.5) as u64)].concat(),
+            Action::Sleep(ms) => cat(&["s", &num((ms.max(0.0) + 0.5) as u64)]),
             Action::Fetch(req, expect) => {
                 let (kind, body) = match &req.body {
                     Body::Json(text) => ("j", text.as_str()),
@@ -81,7 +81,7 @@ impl Op {
                     Body::Empty if expect == Expect::Content => ("c", ""),
                     Body::Empty => ("-", ""),
                 };
-                ["f", req.method.as_str(), "\n", &req.url, "\n", kind, "\n", body].concat()
+                cat(&["f", req.method.as_str(), "\n", &req.url, "\n", kind, "\n", body])
             }
         }
     }
@@ -92,7 +92,7 @@ impl Op {
     pub fn answer(&mut self, slot: u32, status: u16, headers: Option<String>, body: Option<Vec<u8>>, seq: u32, now: f64) -> bool {
         let partial = headers.is_none();
         let headers = headers.unwrap_or_default();
-        let mut lines = headers.split('\n');
+        let mut lines = split(&headers, b'\n');
         let mut pairs = Vec::new();
         while let (Some(k), Some(v)) = (lines.next(), lines.next()) {
             pairs.push((String::from(k), String::from(v)));
@@ -112,7 +112,7 @@ impl Op {
         self.c.provider().content_needs_body(status, content_type.as_deref())
     }
 
-    /// The result: `f<file>`, `l<page>`, `w<files>` (a walk's page; each file as `FileObject::write` says),
+    /// The result: `f<file>`, `l<page>`, `w<files>` (a walk's page; files as `Page::write_files` says),
     /// `e<json>` (error), `d` (deleted), `s` (stream the download), `r` (rebuild it from the bytes read), `u` (a walk
     /// is over), or `""` while none is ready.
     pub fn result(&mut self) -> String {
@@ -123,7 +123,7 @@ impl Op {
             Some(Err(e)) => return error(&e),
             Some(Ok(Done::File(f))) => {
                 out.push('f');
-                f.write(p, &mut out);
+                Page::write_files(&[f], p, &mut out);
             }
             Some(Ok(Done::Page(page))) => {
                 out.push('l');
@@ -157,5 +157,10 @@ pub fn default_base(provider: &str) -> Option<String> {
 /// The response headers the core reads (request ids, retry hints, content type), one per line.
 #[wasm_bindgen(js_name = headerNames)]
 pub fn header_names() -> String {
-    REQUEST_ID_HEADERS.iter().chain(HEADERS).copied().collect::<Vec<_>>().join("\n")
+    let mut out = String::new();
+    for h in REQUEST_ID_HEADERS.iter().chain(HEADERS) {
+        out.push_str(if out.is_empty() { "" } else { "\n" });
+        out.push_str(h);
+    }
+    out
 }

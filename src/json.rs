@@ -1,159 +1,273 @@
-//! A small JSON reader and writer. Numbers stay as their source text so int64 ids survive exactly,
-//! objects remember their source span so a provider's own object can be handed back untouched.
+//! A small JSON reader and writer. The reader checks a whole document in one pass and records every value on a
+//! flat tape (one allocation, no tree); values are then read from the tape on demand. Numbers stay as their
+//! source text so int64 ids survive exactly; strings are unescaped only when read.
 
-use alloc::{string::String, vec::Vec};
 use alloc::borrow::Cow;
+use alloc::{string::String, vec::Vec};
 
 /// Nesting deeper than this is refused rather than risking the stack on hostile input.
 const MAX_DEPTH: u32 = 128;
 
-/// A parsed JSON value borrowing from the source text.
-#[derive(Debug, PartialEq)]
-pub enum Json<'a> {
-    /// `null`.
-    Null,
-    /// `true` or `false`.
-    Bool(bool),
-    /// A number, as written in the source.
-    Num(&'a str),
-    /// A string, unescaped.
-    Str(Cow<'a, str>),
-    /// An array.
-    Arr(Vec<Json<'a>>),
-    /// An object: its fields in source order and its source text.
-    Obj(Vec<(Cow<'a, str>, Json<'a>)>, &'a str),
+// What a tape entry holds.
+const OBJ: u8 = 0;
+const ARR: u8 = 1;
+const STR: u8 = 2;
+// A string with escapes: unescaped when read.
+const ESC: u8 = 3;
+const NUM: u8 = 4;
+const TRUE: u8 = 5;
+const FALSE: u8 = 6;
+const NULL: u8 = 7;
+
+/// One value: for scalars its byte span (strings without their quotes); for objects and arrays, `end` is the
+/// tape index just past their last member. An object's members are key, value, key, value...
+#[derive(Clone, Copy, Debug)]
+struct Node {
+    kind: u8,
+    start: u32,
+    end: u32,
 }
 
-/// Parses a whole document; `None` when it is not valid JSON (or nests deeper than 128).
-pub fn parse(text: &str) -> Option<Json<'_>> {
-    let mut p = Parser { s: text, i: 0, depth: 0 };
-    let v = p.value()?;
+/// A checked document: its text and its tape.
+#[derive(Debug)]
+pub struct Doc<'a> {
+    text: &'a str,
+    tape: Vec<Node>,
+}
+
+/// Checks a whole document; `None` when it is not valid JSON (or nests deeper than 128, or holds an escaped lone
+/// surrogate, which a Rust string cannot).
+pub fn parse(text: &str) -> Option<Doc<'_>> {
+    // About one value per 10 bytes in provider lists: most documents need no regrowth.
+    let mut p = Parser { s: text.as_bytes(), i: 0, depth: 0, tape: Vec::with_capacity(text.len() / 10 + 4) };
+    p.value()?;
     p.ws();
-    (p.i == text.len()).then_some(v)
+    (p.i == text.len()).then_some(Doc { text, tape: p.tape })
 }
 
-impl<'a> Json<'a> {
+impl<'a> Doc<'a> {
+    /// The top-level value.
+    pub fn root(&'a self) -> Json<'a> {
+        Json { doc: self, at: 0 }
+    }
+}
+
+/// One value of a checked document.
+#[derive(Clone, Copy, Debug)]
+pub struct Json<'d> {
+    doc: &'d Doc<'d>,
+    at: usize,
+}
+
+/// The members of an array, or the keys and values of an object, in order.
+struct Members<'d> {
+    doc: &'d Doc<'d>,
+    at: usize,
+    end: usize,
+}
+
+impl<'d> Iterator for Members<'d> {
+    type Item = Json<'d>;
+    #[inline(always)]
+    fn next(&mut self) -> Option<Json<'d>> {
+        (self.at < self.end).then(|| {
+            let v = Json { doc: self.doc, at: self.at };
+            self.at = v.after();
+            v
+        })
+    }
+}
+
+impl<'d> Json<'d> {
+    #[inline(always)]
+    fn node(self) -> Node {
+        // `at` always points into the tape (the parser wrote every index); the fallback is never taken.
+        self.doc.tape.get(self.at).copied().unwrap_or(Node { kind: NULL, start: 0, end: 0 })
+    }
+    /// The tape index after this value and everything inside it.
+    #[inline(always)]
+    fn after(self) -> usize {
+        let n = self.node();
+        if n.kind <= ARR { n.end as usize } else { self.at + 1 }
+    }
+    /// The members of an array or object (for an object, keys and values alternate); none for a scalar.
+    fn members(self) -> Members<'d> {
+        let n = self.node();
+        let end = if n.kind <= ARR { n.end as usize } else { 0 };
+        Members { doc: self.doc, at: self.at + 1, end }
+    }
+    /// The source text of a scalar (a string's without its quotes).
+    #[inline(always)]
+    fn span(self, n: Node) -> &'d str {
+        self.doc.text.get(n.start as usize..n.end as usize).unwrap_or_default()
+    }
+    /// Whether this is `null`.
+    pub fn is_null(self) -> bool {
+        self.node().kind == NULL
+    }
+    /// Whether this is an object.
+    pub fn is_obj(self) -> bool {
+        self.node().kind == OBJ
+    }
+    /// Calls `f(key, value)` for each field of an object, in source order; false when this is not an object.
+    /// A plain loop over the tape: it runs for every field of every file in a listing.
+    pub fn each_field(self, f: &mut dyn FnMut(&str, Json<'d>)) -> bool {
+        let n = self.node();
+        if n.kind != OBJ {
+            return false;
+        }
+        let (mut at, end) = (self.at + 1, n.end as usize);
+        while at < end {
+            let (k, v) = (Json { doc: self.doc, at }, Json { doc: self.doc, at: at + 1 });
+            let kn = k.node();
+            match kn.kind {
+                STR => f(k.span(kn), v),
+                _ => f(&k.as_str().unwrap_or_default(), v),
+            }
+            at = v.after();
+        }
+        true
+    }
     /// The field `key` of an object; the last one when a key repeats, as `JSON.parse` does (JS reads the same
     /// objects).
-    pub fn get(&self, key: &str) -> Option<&Json<'a>> {
-        match self {
-            Json::Obj(fields, _) => fields.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
-            _ => None,
-        }
+    pub fn get(self, key: &str) -> Option<Json<'d>> {
+        let mut found = None;
+        self.each_field(&mut |k, v| {
+            if k == key {
+                found = Some(v);
+            }
+        });
+        found
     }
-    /// The string, when this is one.
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Json::Str(s) => Some(s),
+    /// The string, unescaped, when this is one.
+    pub fn as_str(self) -> Option<Cow<'d, str>> {
+        let n = self.node();
+        match n.kind {
+            STR => Some(Cow::Borrowed(self.span(n))),
+            ESC => unescape(self.span(n)).map(Cow::Owned),
             _ => None,
         }
     }
     /// The elements, when this is an array.
-    pub fn as_arr(&self) -> Option<&[Json<'a>]> {
-        match self {
-            Json::Arr(a) => Some(a),
-            _ => None,
-        }
+    pub fn items(self) -> Option<impl Iterator<Item = Json<'d>> + 'd> {
+        (self.node().kind == ARR).then(|| self.members())
     }
     /// The boolean, when this is one.
-    pub fn as_bool(&self) -> Option<bool> {
-        match self {
-            Json::Bool(b) => Some(*b),
+    pub fn as_bool(self) -> Option<bool> {
+        match self.node().kind {
+            TRUE => Some(true),
+            FALSE => Some(false),
             _ => None,
         }
+    }
+    /// A number's source text, when this is one.
+    pub fn num(self) -> Option<&'d str> {
+        let n = self.node();
+        (n.kind == NUM).then(|| self.span(n))
     }
     /// An integer that fits in i64, written without fraction or exponent.
-    pub fn as_i64(&self) -> Option<i64> {
-        match self {
-            Json::Num(n) => n.parse().ok(),
-            _ => None,
-        }
+    pub fn as_i64(self) -> Option<i64> {
+        self.num()?.parse().ok()
     }
     /// A non-negative integer that fits in u64.
-    pub fn as_u64(&self) -> Option<u64> {
-        match self {
-            Json::Num(n) => n.parse().ok(),
-            _ => None,
-        }
-    }
-    /// The source text of an object.
-    pub fn raw(&self) -> Option<&'a str> {
-        match self {
-            Json::Obj(_, raw) => Some(raw),
-            _ => None,
-        }
+    pub fn as_u64(self) -> Option<u64> {
+        self.num()?.parse().ok()
     }
 }
+
+// Bytes that end a run of plain string content: the quote, the backslash and the control characters.
+static SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
 
 struct Parser<'a> {
-    s: &'a str,
+    s: &'a [u8],
     i: usize,
     depth: u32,
+    tape: Vec<Node>,
 }
 
-impl<'a> Parser<'a> {
-    fn peek(&self) -> Option<u8> {
-        self.s.as_bytes().get(self.i).copied()
+impl Parser<'_> {
+    #[inline(always)]
+    fn peek(&self) -> u8 {
+        // 0 past the end: no JSON token starts with it, so every caller refuses it.
+        self.s.get(self.i).copied().unwrap_or(0)
     }
+    #[inline(always)]
     fn ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+        while matches!(self.peek(), b' ' | b'\n' | b'\r' | b'\t') {
             self.i += 1;
         }
     }
-    // Every slice boundary below sits next to an ASCII byte, so `get` never splits a character.
-    fn slice(&self, from: usize) -> Option<&'a str> {
-        self.s.get(from..self.i)
+    #[inline(always)]
+    fn push(&mut self, kind: u8, start: usize) {
+        // Documents over 4 GiB cannot reach wasm32; natively the fuzz stays far below.
+        self.tape.push(Node { kind, start: start as u32, end: self.i as u32 });
     }
-    fn value(&mut self) -> Option<Json<'a>> {
+    fn value(&mut self) -> Option<()> {
         self.ws();
-        match self.peek()? {
-            b'{' => self.object(),
-            b'[' => self.array(),
-            b'"' => self.string().map(Json::Str),
-            b't' => self.word("true", Json::Bool(true)),
-            b'f' => self.word("false", Json::Bool(false)),
-            b'n' => self.word("null", Json::Null),
-            _ => self.number(),
+        let start = self.i;
+        match self.peek() {
+            b'{' => self.container(OBJ, b'}'),
+            b'[' => self.container(ARR, b']'),
+            b'"' => self.string(),
+            b't' => self.word(b"true", TRUE),
+            b'f' => self.word(b"false", FALSE),
+            b'n' => self.word(b"null", NULL),
+            _ => {
+                self.number()?;
+                self.push(NUM, start);
+                Some(())
+            }
         }
     }
-    fn word(&mut self, w: &str, v: Json<'a>) -> Option<Json<'a>> {
-        let end = self.i.checked_add(w.len())?;
-        (self.s.as_bytes().get(self.i..end)? == w.as_bytes()).then(|| {
-            self.i = end;
-            v
-        })
+    fn word(&mut self, w: &[u8], kind: u8) -> Option<()> {
+        let start = self.i;
+        let end = start.checked_add(w.len())?;
+        (self.s.get(start..end)? == w).then_some(())?;
+        self.i = end;
+        self.push(kind, start);
+        Some(())
     }
-    fn enter(&mut self) -> Option<()> {
+    /// An object or array: members (for objects, `"key": value`) separated by commas up to `close`.
+    fn container(&mut self, kind: u8, close: u8) -> Option<()> {
+        let at = self.tape.len();
+        self.push(kind, self.i);
         self.depth += 1;
         self.i += 1;
-        (self.depth <= MAX_DEPTH).then_some(())
-    }
-    fn object(&mut self) -> Option<Json<'a>> {
-        let start = self.i;
-        self.enter()?;
-        // Room for a typical file object's fields at once, instead of growing 0, 4, 8.
-        let mut fields = Vec::with_capacity(8);
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
         self.ws();
-        if self.peek() == Some(b'}') {
+        if self.peek() == close {
             self.i += 1;
         } else {
             loop {
-                self.ws();
-                if self.peek() != Some(b'"') {
-                    return None;
+                if kind == OBJ {
+                    self.ws();
+                    if self.peek() != b'"' {
+                        return None;
+                    }
+                    self.string()?;
+                    self.ws();
+                    if self.peek() != b':' {
+                        return None;
+                    }
+                    self.i += 1;
                 }
-                let k = self.string()?;
+                self.value()?;
                 self.ws();
-                if self.peek() != Some(b':') {
-                    return None;
-                }
-                self.i += 1;
-                let v = self.value()?;
-                fields.push((k, v));
-                self.ws();
-                match self.peek()? {
+                match self.peek() {
                     b',' => self.i += 1,
-                    b'}' => {
+                    c if c == close => {
                         self.i += 1;
                         break;
                     }
@@ -162,139 +276,116 @@ impl<'a> Parser<'a> {
             }
         }
         self.depth -= 1;
-        Some(Json::Obj(fields, self.slice(start)?))
+        let end = self.tape.len() as u32;
+        self.tape.get_mut(at)?.end = end;
+        Some(())
     }
-    fn array(&mut self) -> Option<Json<'a>> {
-        self.enter()?;
-        let mut items = Vec::new();
-        self.ws();
-        if self.peek() == Some(b']') {
-            self.i += 1;
-        } else {
-            loop {
-                items.push(self.value()?);
-                self.ws();
-                match self.peek()? {
-                    b',' => self.i += 1,
-                    b']' => {
-                        self.i += 1;
-                        break;
-                    }
-                    _ => return None,
-                }
-            }
-        }
-        self.depth -= 1;
-        Some(Json::Arr(items))
-    }
+    #[inline(always)]
     fn digits(&mut self) -> bool {
         let start = self.i;
-        while matches!(self.peek(), Some(b'0'..=b'9')) {
+        while self.peek().is_ascii_digit() {
             self.i += 1;
         }
         self.i > start
     }
-    fn number(&mut self) -> Option<Json<'a>> {
-        let start = self.i;
-        if self.peek() == Some(b'-') {
+    fn number(&mut self) -> Option<()> {
+        if self.peek() == b'-' {
             self.i += 1;
         }
-        match self.peek()? {
+        match self.peek() {
             b'0' => self.i += 1,
             b'1'..=b'9' => {
                 self.digits();
             }
             _ => return None,
         }
-        if self.peek() == Some(b'.') {
+        if self.peek() == b'.' {
             self.i += 1;
-            if !self.digits() {
-                return None;
-            }
+            self.digits().then_some(())?;
         }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
+        if matches!(self.peek(), b'e' | b'E') {
             self.i += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
+            if matches!(self.peek(), b'+' | b'-') {
                 self.i += 1;
             }
-            if !self.digits() {
-                return None;
-            }
+            self.digits().then_some(())?;
         }
-        Some(Json::Num(self.slice(start)?))
+        Some(())
     }
-    fn hex4(&mut self) -> Option<u32> {
-        let end = self.i.checked_add(4)?;
-        let h = self.s.get(self.i..end)?;
-        self.i = end;
-        u32::from_str_radix(h, 16).ok().filter(|_| h.bytes().all(|b| b.is_ascii_hexdigit()))
-    }
-    fn string(&mut self) -> Option<Cow<'a, str>> {
+    fn string(&mut self) -> Option<()> {
         self.i += 1;
         let start = self.i;
-        // Most strings have no escapes: borrow them, found with one tight scan to the first special byte.
-        let run = self.s.as_bytes().get(start..)?.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
-        self.i = start + run;
-        match self.peek()? {
-            b'"' => {
-                let s = self.slice(start)?;
-                self.i += 1;
-                return Some(Cow::Borrowed(s));
-            }
-            b'\\' => {}
-            _ => return None,
-        }
-        let mut out = String::from(self.slice(start)?);
+        let mut kind = STR;
         loop {
-            match self.peek()? {
-                b'"' => {
-                    self.i += 1;
-                    return Some(Cow::Owned(out));
-                }
+            // One tight scan to the next quote, backslash or control character.
+            self.i += self.s.get(self.i..)?.iter().position(|&c| SPECIAL[usize::from(c)])?;
+            match self.peek() {
+                b'"' => break,
                 b'\\' => {
-                    self.i += 1;
-                    let c = self.peek()?;
-                    self.i += 1;
-                    out.push(match c {
-                        b'"' => '"',
-                        b'\\' => '\\',
-                        b'/' => '/',
-                        b'b' => '\u{8}',
-                        b'f' => '\u{c}',
-                        b'n' => '\n',
-                        b'r' => '\r',
-                        b't' => '\t',
-                        b'u' => self.unicode_escape()?,
-                        _ => return None,
-                    });
+                    kind = ESC;
+                    self.i = escape(self.s, self.i)?.1;
                 }
-                c if c < 0x20 => return None,
-                _ => {
-                    let run = self.i;
-                    while matches!(self.peek(), Some(c) if c != b'"' && c != b'\\' && c >= 0x20) {
-                        self.i += 1;
-                    }
-                    out.push_str(self.slice(run)?);
-                }
+                _ => return None,
             }
         }
+        self.push(kind, start);
+        self.i += 1;
+        Some(())
     }
-    fn unicode_escape(&mut self) -> Option<char> {
-        let hi = self.hex4()?;
-        if !(0xD800..0xDC00).contains(&hi) {
-            return char::from_u32(hi);
+}
+
+/// The escape at `s[i]` (a backslash): the character it stands for and the index after it. A surrogate pair is
+/// one character; a lone surrogate is refused.
+fn escape(s: &[u8], i: usize) -> Option<(char, usize)> {
+    let hex4 = |at: usize| -> Option<u32> {
+        let h = s.get(at..at.checked_add(4)?)?;
+        h.iter().try_fold(0, |n, &b| Some(n * 16 + char::from(b).to_digit(16)?))
+    };
+    let c = match *s.get(i + 1)? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let hi = hex4(i + 2)?;
+            if !(0xD800..0xDC00).contains(&hi) {
+                return Some((char::from_u32(hi)?, i + 6));
+            }
+            if s.get(i + 6..i + 8)? != b"\\u" {
+                return None;
+            }
+            let lo = hex4(i + 8)?;
+            if !(0xDC00..0xE000).contains(&lo) {
+                return None;
+            }
+            return Some((char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?, i + 12));
         }
-        let end = self.i.checked_add(2)?;
-        if self.s.get(self.i..end)? != "\\u" {
-            return None;
+        _ => return None,
+    };
+    Some((c, i + 2))
+}
+
+/// The text of a checked string with escapes, unescaped.
+fn unescape(raw: &str) -> Option<String> {
+    let s = raw.as_bytes();
+    let mut out = String::with_capacity(raw.len());
+    let (mut i, mut run) = (0, 0);
+    while i < s.len() {
+        if s.get(i) == Some(&b'\\') {
+            out.push_str(raw.get(run..i)?);
+            let (c, next) = escape(s, i)?;
+            out.push(c);
+            (i, run) = (next, next);
+        } else {
+            i += 1;
         }
-        self.i = end;
-        let lo = self.hex4()?;
-        if !(0xDC00..0xE000).contains(&lo) {
-            return None;
-        }
-        char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
     }
+    out.push_str(raw.get(run..)?);
+    Some(out)
 }
 
 /// Appends `s` as a JSON string literal.
@@ -328,37 +419,43 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keeps_int64_exact_and_spans_objects() {
-        let text = r#" {"file":{"file_id": 9007199254740993, "n": -1.5e3}, "a":[true,false,null,"x\u00e9\n"]} "#;
-        let v = parse(text).unwrap();
+    fn keeps_int64_exact_and_reads_on_demand() {
+        let text = r#" {"file":{"file_id": 9007199254740993, "n": -1.5e3, "n": 2}, "a":[true,false,null,"x\u00e9\n",{},[]], "z":1} "#;
+        let doc = parse(text).unwrap();
+        let v = doc.root();
         let file = v.get("file").unwrap();
-        assert_eq!(file.get("file_id"), Some(&Json::Num("9007199254740993")));
+        assert_eq!(file.get("file_id").unwrap().num(), Some("9007199254740993"));
         assert_eq!(file.get("file_id").unwrap().as_i64(), Some(9007199254740993));
-        assert_eq!(file.raw(), Some(r#"{"file_id": 9007199254740993, "n": -1.5e3}"#));
-        assert_eq!(file.get("n").unwrap().as_i64(), None);
-        let a = v.get("a").unwrap().as_arr().unwrap();
-        assert_eq!(a[3].as_str(), Some("xé\n"));
+        assert_eq!(file.get("n").unwrap().as_i64(), Some(2), "the last repeat wins");
+        let a: Vec<_> = v.get("a").unwrap().items().unwrap().collect();
+        assert_eq!(a.len(), 6);
+        assert_eq!((a[0].as_bool(), a[1].as_bool(), a[2].is_null()), (Some(true), Some(false), true));
+        assert_eq!(a[3].as_str().as_deref(), Some("xé\n"));
+        assert!(a[4].is_obj() && a[5].items().unwrap().next().is_none());
+        assert_eq!(v.get("z").unwrap().as_u64(), Some(1), "skips nested values");
+        assert!(v.get("missing").is_none() && a[0].get("x").is_none() && v.items().is_none());
     }
 
     #[test]
     fn refuses_invalid_documents() {
         for bad in [
             "", "{", "[1,]", "{\"a\"}", "01", "1.", "-", "\"\\x\"", "\"a\nb\"", "nul", "{} x", "\"\\ud800\"",
-            "\"\\udc00\"", "[1 2]", "{\"a\":1,}", "\"\\u12g4\"", "\"\\u+123\"",
+            "\"\\udc00\"", "[1 2]", "{\"a\":1,}", "\"\\u12g4\"", "\"\\u+123\"", "\"abc", "[\"a\\", "{\"a\":}", "1e", "tru",
         ] {
-            assert_eq!(parse(bad), None, "{bad:?}");
+            assert!(parse(bad).is_none(), "{bad:?}");
         }
-        assert_eq!(parse(&"[".repeat(200)), None);
+        assert!(parse(&"[".repeat(200)).is_none());
         assert!(parse(&format!("{}{}", "[".repeat(100), "]".repeat(100))).is_some());
     }
 
     #[test]
-    fn surrogate_pairs_and_writer_round_trip() {
-        let v = parse(r#""\ud83d\ude00 \"q\" \\ \u0001""#).unwrap();
-        assert_eq!(v.as_str(), Some("😀 \"q\" \\ \u{1}"));
+    fn escaped_keys_and_surrogate_pairs_and_writer_round_trip() {
+        let doc = parse(r#"{"k\u0065y": "\ud83d\ude00 \"q\" \\ \u0001"}"#).unwrap();
+        let v = doc.root().get("key").unwrap();
+        assert_eq!(v.as_str().as_deref(), Some("😀 \"q\" \\ \u{1}"));
         let mut out = String::new();
         write_str(&mut out, "😀 \"q\" \\ \u{1}\n\t");
         assert_eq!(out, r#""😀 \"q\" \\ \u0001\n\t""#);
-        assert_eq!(parse(&out).unwrap().as_str(), Some("😀 \"q\" \\ \u{1}\n\t"));
+        assert_eq!(parse(&out).unwrap().root().as_str().as_deref(), Some("😀 \"q\" \\ \u{1}\n\t"));
     }
 }

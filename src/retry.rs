@@ -1,6 +1,6 @@
 //! When to try again and how long to wait, as pure functions of the response and the clock.
 
-use crate::providers::HttpResponse;
+use crate::providers::{split, HttpResponse};
 
 /// Longest server-requested wait we honour; longer requests fall back to our own backoff.
 const MAX_RETRY_AFTER_MS: f64 = 60_000.0;
@@ -36,7 +36,7 @@ pub fn backoff_ms(n: u32, random: f64) -> f64 {
 
 /// Milliseconds since the epoch of an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT`.
 pub fn http_date_ms(s: &str) -> Option<f64> {
-    let mut it = s.split_once(',')?.1.trim_start().split(' ');
+    let mut it = split(s.split_once(',')?.1.trim_start(), b' ');
     let day: i64 = it.next()?.parse().ok()?;
     let mon = it.next()?;
     let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -44,7 +44,7 @@ pub fn http_date_ms(s: &str) -> Option<f64> {
         .position(|m| *m == mon)? as i64
         + 1;
     let year: i64 = it.next()?.parse().ok()?;
-    let mut hms = it.next()?.split(':').map(|p| p.parse::<i64>().ok());
+    let mut hms = split(it.next()?, b':').map(|p| p.parse::<i64>().ok());
     let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
     // An IMF-fixdate has a four-digit year; bounding it keeps the arithmetic below from overflowing.
     let in_range = (1..=31).contains(&day) && (0..=9999).contains(&year) && (0..=23).contains(&h) && (0..=59).contains(&m) && (0..=60).contains(&sec);

@@ -1,7 +1,7 @@
 //! MiniMax: query-string ids (int64), POST+JSON delete that needs the purpose, errors as HTTP 200 + `base_resp`.
 
 use alloc::string::String;
-use super::{encode, num_i64, Body, Class, HttpRequest, Method};
+use super::{cat, encode, num_i64, Body, Class, HttpRequest, Method};
 use crate::error::{Error, Kind, Result};
 use crate::json::{self, Json};
 
@@ -21,21 +21,21 @@ fn id(id: &str) -> Result<String> {
 }
 
 pub(super) fn list(base: &str, purpose: &str) -> HttpRequest {
-    let mut url = [base, "/v1/files/list?purpose="].concat();
+    let mut url = cat(&[base, "/v1/files/list?purpose="]);
     encode(&mut url, purpose);
     HttpRequest { method: Method::Get, url, body: Body::Empty }
 }
 
 pub(super) fn by_id(base: &str, path: &str, file_id: &str) -> Result<HttpRequest> {
-    let url = [base, path, "?file_id=", &id(file_id)?].concat();
+    let url = cat(&[base, path, "?file_id=", &id(file_id)?]);
     Ok(HttpRequest { method: Method::Get, url, body: Body::Empty })
 }
 
 pub(super) fn delete(base: &str, file_id: &str, purpose: &str) -> Result<HttpRequest> {
-    let mut body = ["{\"file_id\":", &id(file_id)?, ",\"purpose\":"].concat();
+    let mut body = cat(&["{\"file_id\":", &id(file_id)?, ",\"purpose\":"]);
     json::write_str(&mut body, purpose);
     body.push('}');
-    Ok(HttpRequest { method: Method::Post, url: [base, "/v1/files/delete"].concat(), body: Body::Json(body) })
+    Ok(HttpRequest { method: Method::Post, url: cat(&[base, "/v1/files/delete"]), body: Body::Json(body) })
 }
 
 /// A non-zero `base_resp.status_code` is an error whatever the HTTP status; so is the OpenAI-style envelope
@@ -53,7 +53,7 @@ pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
     if code == 0 {
         return None;
     }
-    let message = base.get("status_msg").and_then(Json::as_str).map(String::from);
+    let message = base.get("status_msg").and_then(|v| v.as_str()).map(alloc::borrow::Cow::into_owned);
     let not_found = message.as_deref().is_some_and(|m| super::has(m, "not found") || super::has(m, "not exist"));
     let (kind, retryable) = match code {
         1000 | 1013 | 1024 | 1033 => (Kind::Server, true),
@@ -111,8 +111,8 @@ mod tests {
         assert_eq!((f.bytes, f.created_at, f.filename.as_str()), (5896337, 1700469398, "a.docx"));
         assert_eq!(f.src, (0, "file", None));
         let mut out = String::new();
-        f.write(P, &mut out);
-        assert_eq!(out, r#"[0,-1,"file","9007199254740993"]"#, "the exact id travels beside the object JS parses");
+        super::super::Page::write_files(&[f], P, &mut out);
+        assert_eq!(out, r#"[[0,-1,1,"file","9007199254740993"]]"#, "the exact id travels beside the object JS parses");
         let big = r#"{"file":{"file_id":9223372036854775808,"bytes":1,"created_at":1,"filename":"a"},"base_resp":{"status_code":0}}"#;
         assert_eq!(P.parse_file(&resp(200, &[], big)).unwrap_err().kind, Kind::Decode);
         let s = r#"{"file":{"file_id":"123","bytes":1,"created_at":1,"filename":"a"},"base_resp":{"status_code":0}}"#;

@@ -1,6 +1,7 @@
 //! Sans-IO provider logic: a unified operation becomes a plain `HttpRequest`; a plain `HttpResponse` becomes
 //! unified values or a classified `Error`. Nothing here touches JS, so it all runs under plain `cargo test`.
 
+use alloc::borrow::Cow;
 use alloc::{string::String, vec::Vec};
 pub mod minimax;
 pub mod moonshot;
@@ -8,7 +9,7 @@ pub mod openai;
 pub mod zhipu;
 
 use crate::error::{Error, Kind, Raw, Result};
-use crate::json::{self, Json};
+use crate::json::{self, Doc, Json};
 
 const MB: u64 = 1024 * 1024;
 
@@ -62,13 +63,13 @@ impl Provider {
     /// Builds the upload request; the transport appends the file part.
     pub fn create(self, base: &str, purpose: &str) -> HttpRequest {
         let path = if self == Provider::MiniMax { "/v1/files/upload" } else { "/files" };
-        HttpRequest { method: Method::Post, url: [base, path].concat(), body: Body::Multipart { purpose: purpose.into() } }
+        HttpRequest { method: Method::Post, url: cat(&[base, path]), body: Body::Multipart { purpose: purpose.into() } }
     }
     /// Builds one list request; `q.purpose` must be set where the provider needs it.
     pub fn list(self, base: &str, q: &ListQuery) -> HttpRequest {
         match self {
             Provider::MiniMax => minimax::list(base, q.purpose.as_deref().unwrap_or_default()),
-            Provider::Moonshot => get([base, "/files"].concat()),
+            Provider::Moonshot => get(cat(&[base, "/files"])),
             Provider::Zhipu | Provider::OpenAi => openai::list(base, q),
         }
     }
@@ -96,34 +97,40 @@ impl Provider {
     }
     /// Reads an upload or retrieve response.
     pub fn parse_file(self, resp: &HttpResponse) -> Result<FileObject> {
-        let body = self.check(resp)?;
+        let doc = self.check(resp)?;
         let key = if self == Provider::MiniMax { "file" } else { "" };
-        let obj = if key.is_empty() { Some(&body) } else { body.get(key) };
+        let obj = if key.is_empty() { Some(doc.root()) } else { doc.root().get(key) };
         obj.ok_or(())
             .and_then(|o| FileObject::from_json(self, o, (resp.seq, key, None)))
             .map_err(|()| self.decode(resp, "the response holds no valid file object"))
     }
     /// Reads one list response.
     pub fn parse_list(self, resp: &HttpResponse) -> Result<Page> {
-        let body = self.check(resp)?;
+        let doc = self.check(resp)?;
+        let body = doc.root();
         let key = if self == Provider::MiniMax { "files" } else { "data" };
-        let items = match body.get(key) {
-            Some(Json::Null) => Some(&[][..]),
-            Some(v) => v.as_arr(),
-            None => None,
-        };
+        let bad = || self.decode(resp, "the response holds no valid file list");
         let has_more = match body.get("has_more") {
-            None | Some(Json::Null) => Some(false),
+            None => Some(false),
+            Some(v) if v.is_null() => Some(false),
             Some(v) => v.as_bool(),
         };
-        let bad = || self.decode(resp, "the response holds no valid file list");
-        let (items, has_more) = items.zip(has_more).ok_or_else(bad)?;
-        let files = items.iter().zip(0..).map(|(o, i)| FileObject::from_json(self, o, (resp.seq, key, Some(i)))).collect::<core::result::Result<_, ()>>();
-        Ok(Page { files: files.map_err(|()| bad())?, has_more })
+        let has_more = has_more.ok_or_else(bad)?;
+        let files = match body.get(key) {
+            Some(v) if v.is_null() => Vec::new(),
+            Some(v) => {
+                let items = v.items().ok_or_else(bad)?;
+                let files = items.zip(0..).map(|(o, i)| FileObject::from_json(self, o, (resp.seq, key, Some(i))));
+                files.collect::<core::result::Result<_, ()>>().map_err(|()| bad())?
+            }
+            None => return Err(bad()),
+        };
+        Ok(Page { files, has_more })
     }
     /// Reads a delete response.
     pub fn parse_delete(self, resp: &HttpResponse) -> Result<()> {
-        let body = self.check(resp)?;
+        let doc = self.check(resp)?;
+        let body = doc.root();
         if self == Provider::MiniMax {
             // Success is a base_resp with status_code 0; any other shape says nothing.
             return match body.get("base_resp").and_then(|b| b.get("status_code")).and_then(Json::as_i64) {
@@ -170,22 +177,22 @@ impl Provider {
     }
 
     /// Parses the body and turns every provider error into an `Error`; on success returns the JSON.
-    pub fn check<'a>(self, resp: &'a HttpResponse) -> Result<Json<'a>> {
+    pub fn check<'a>(self, resp: &'a HttpResponse) -> Result<Doc<'a>> {
         let text = core::str::from_utf8(&resp.body).ok();
         let body = text.and_then(json::parse);
         let ok = (200..300).contains(&resp.status);
-        let class = body.as_ref().and_then(|b| match self {
-            Provider::MiniMax => minimax::classify(resp.status, b),
-            Provider::Moonshot => moonshot::classify(resp.status, b),
-            Provider::Zhipu => zhipu::classify(resp.status, b),
-            Provider::OpenAi => openai::classify(resp.status, b),
+        let class = body.as_ref().map(Doc::root).and_then(|b| match self {
+            Provider::MiniMax => minimax::classify(resp.status, &b),
+            Provider::Moonshot => moonshot::classify(resp.status, &b),
+            Provider::Zhipu => zhipu::classify(resp.status, &b),
+            Provider::OpenAi => openai::classify(resp.status, &b),
         });
         match (class, body) {
             (None, Some(b)) if ok => Ok(b),
             (None, None) if ok => Err(self.decode(resp, "the response is not valid JSON")),
             (class, body) => {
                 let class = class.unwrap_or_else(|| Class::status(resp.status, None, None));
-                Err(self.fail(resp, body.as_ref(), class))
+                Err(self.fail(resp, body.as_ref().map(Doc::root), class))
             }
         }
     }
@@ -194,10 +201,10 @@ impl Provider {
     pub fn decode(self, resp: &HttpResponse, why: &str) -> Error {
         let class = Class { kind: Kind::Decode, code: None, message: Some(why.into()), retryable: false };
         let body = core::str::from_utf8(&resp.body).ok().and_then(json::parse);
-        self.fail(resp, body.as_ref(), class)
+        self.fail(resp, body.as_ref().map(Doc::root), class)
     }
 
-    fn fail(self, resp: &HttpResponse, body: Option<&Json>, class: Class) -> Error {
+    fn fail(self, resp: &HttpResponse, body: Option<Json>, class: Class) -> Error {
         let mut message = String::from(self.name());
         message.push(' ');
         message.push_str(&num(u64::from(resp.status)));
@@ -230,7 +237,7 @@ impl Provider {
     }
 
     /// The one place request ids are read: this provider's own header first, then every other known one, then the body.
-    pub fn request_id(self, resp: &HttpResponse, body: Option<&Json>) -> Option<String> {
+    pub fn request_id(self, resp: &HttpResponse, body: Option<Json>) -> Option<String> {
         let own = match self {
             Provider::MiniMax => "trace-id",
             Provider::Moonshot => "msh-request-id",
@@ -238,8 +245,8 @@ impl Provider {
         };
         let from_body = || {
             body.and_then(|b| b.get("request_id").or_else(|| b.get("trace_id")))
-                .and_then(Json::as_str)
-                .map(String::from)
+                .and_then(|v| v.as_str())
+                .map(Cow::into_owned)
         };
         core::iter::once(own)
             .chain(REQUEST_ID_HEADERS.iter().copied())
@@ -250,7 +257,8 @@ impl Provider {
 
     /// The largest file the provider documents for `purpose` (by extension where limits differ by type).
     pub fn max_bytes(self, purpose: &str, filename: &str) -> Option<u64> {
-        let ext = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+        let dot = filename.bytes().rposition(|b| b == b'.');
+        let ext = dot.and_then(|i| filename.get(i + 1..)).map(|e| e.to_ascii_lowercase()).unwrap_or_default();
         let is = |list: &[&str]| list.contains(&ext.as_str());
         match self {
             Provider::MiniMax => match purpose {
@@ -400,33 +408,32 @@ pub struct FileObject {
 }
 
 impl FileObject {
-    fn from_json(p: Provider, o: &Json, src: (u32, &'static str, Option<u32>)) -> core::result::Result<FileObject, ()> {
-        let Json::Obj(fields, _) = o else { return Err(()) };
+    fn from_json(p: Provider, o: Json, src: (u32, &'static str, Option<u32>)) -> core::result::Result<FileObject, ()> {
         // One pass over the fields, a later repeat overriding an earlier one as in `JSON.parse`: this runs once per
         // file of a listing, so it avoids a lookup per field.
         let (mut id, mut bytes, mut created_at, mut filename, mut purpose, mut status) = (None, None, None, None, None, None);
         let id_key = if p == Provider::MiniMax { "file_id" } else { "id" };
-        for (k, v) in fields {
-            match &**k {
-                k if k == id_key => id = Some(v),
-                "bytes" => bytes = Some(v),
-                "created_at" => created_at = Some(v),
-                "filename" => filename = Some(v),
-                "purpose" => purpose = Some(v),
-                "status" => status = Some(v),
-                _ => {}
-            }
+        let obj = o.each_field(&mut |k, v| match k {
+            k if k == id_key => id = Some(v),
+            "bytes" => bytes = Some(v),
+            "created_at" => created_at = Some(v),
+            "filename" => filename = Some(v),
+            "purpose" => purpose = Some(v),
+            "status" => status = Some(v),
+            _ => {}
+        });
+        if !obj {
+            return Err(());
         }
         let id = match (p, id) {
-            (Provider::MiniMax, Some(v @ Json::Num(_))) => v.as_i64().map(num_i64),
-            (Provider::MiniMax, Some(Json::Str(s))) => s.parse::<i64>().ok().map(num_i64),
-            (Provider::MiniMax, _) => None,
-            (_, v) => v.and_then(Json::as_str).filter(|s| !s.is_empty()).map(String::from),
+            (Provider::MiniMax, Some(v)) => v.as_i64().or_else(|| v.as_str()?.parse().ok()).map(num_i64),
+            (_, v) => v.and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(Cow::into_owned),
         };
         // Optional strings: absent or null, else a string.
-        fn opt<'j>(v: Option<&'j Json>) -> core::result::Result<Option<&'j str>, ()> {
+        fn opt(v: Option<Json>) -> core::result::Result<Option<Cow<str>>, ()> {
             match v {
-                None | Some(Json::Null) => Ok(None),
+                None => Ok(None),
+                Some(v) if v.is_null() => Ok(None),
                 Some(v) => v.as_str().map(Some).ok_or(()),
             }
         }
@@ -434,33 +441,18 @@ impl FileObject {
         opt(status)?;
         Ok(FileObject {
             id: id.ok_or(())?,
-            bytes: bytes.and_then(Json::as_u64).ok_or(())?,
-            created_at: created_at.and_then(Json::as_i64).ok_or(())?,
-            filename: filename.and_then(Json::as_str).ok_or(())?.into(),
-            purpose: opt(purpose)?.map(String::from).unwrap_or_default(),
+            bytes: bytes.and_then(|v| v.as_u64()).ok_or(())?,
+            created_at: created_at.and_then(|v| v.as_i64()).ok_or(())?,
+            filename: filename.and_then(|v| v.as_str()).ok_or(())?.into_owned(),
+            purpose: opt(purpose)?.map(Cow::into_owned).unwrap_or_default(),
             src,
         })
     }
 
-    /// Appends this file as JS materialises it: `[seq, index or -1, key, id]`, the id only where it is not the
-    /// object's own `id` string (MiniMax's int64, which `JSON.parse` would round). Every other field JS takes from
-    /// the provider's object as `JSON.parse` read it; this module has checked each one's type.
-    pub fn write(&self, p: Provider, out: &mut String) {
-        let (seq, key, item) = self.src;
-        out.push('[');
-        push_num(out, u64::from(seq));
-        out.push(',');
-        match item {
-            Some(i) => push_num(out, u64::from(i)),
-            None => out.push_str("-1"),
-        }
-        out.push(',');
-        json::write_str(out, key);
-        if p == Provider::MiniMax {
-            out.push(',');
-            json::write_str(out, &self.id);
-        }
-        out.push(']');
+    /// Whether `next` comes right after this file in the same list of the same body.
+    fn followed_by(&self, next: &FileObject) -> bool {
+        let ((seq, key, at), (s, k, n)) = (self.src, next.src);
+        seq == s && key == k && matches!((at, n), (Some(a), Some(b)) if a.checked_add(1) == Some(b))
     }
 }
 
@@ -474,21 +466,46 @@ pub struct Page {
 }
 
 impl Page {
-    /// Appends the page as `{"has_more", "data"}`, its files written as `FileObject::write` says.
+    /// Appends the page as `{"has_more", "data"}`, its files written as `write_files` says.
     pub fn write(&self, p: Provider, out: &mut String) {
         out.push_str(if self.has_more { "{\"has_more\":true,\"data\":" } else { "{\"has_more\":false,\"data\":" });
         Page::write_files(&self.files, p, out);
         out.push('}');
     }
 
-    /// Appends `files` as a JSON array.
+    /// Appends `files` as JS materialises them: runs `[seq, first index or -1, count, key, ids]`, each `count`
+    /// files in a row of the list at `key` in body `seq` (`""`: the body itself; index -1: not in a list). `ids`
+    /// (comma-separated) only where the id is not the object's own `id` string: MiniMax's int64, which
+    /// `JSON.parse` would round. Every other field JS takes from the provider's object as `JSON.parse` read it;
+    /// this module has checked each one's type. A plain listing is one run, whatever its length.
     pub fn write_files(files: &[FileObject], p: Provider, out: &mut String) {
         out.push('[');
-        for (i, f) in files.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
+        let mut rest = files;
+        while let Some(f) = rest.first() {
+            let n = 1 + rest.windows(2).take_while(|w| matches!(w, [a, b] if a.followed_by(b))).count();
+            let (run, tail) = rest.split_at(n.min(rest.len()));
+            let (seq, key, first) = f.src;
+            out.push_str(if rest.len() == files.len() { "[" } else { ",[" });
+            push_num(out, u64::from(seq));
+            out.push(',');
+            match first {
+                Some(i) => push_num(out, u64::from(i)),
+                None => out.push_str("-1"),
             }
-            f.write(p, out);
+            out.push(',');
+            push_num(out, run.len() as u64);
+            out.push(',');
+            json::write_str(out, key);
+            if p == Provider::MiniMax {
+                out.push_str(",\"");
+                for (i, f) in run.iter().enumerate() {
+                    out.push_str(if i == 0 { "" } else { "," });
+                    out.push_str(&f.id);
+                }
+                out.push('"');
+            }
+            out.push(']');
+            rest = tail;
         }
         out.push(']');
     }
@@ -572,16 +589,32 @@ impl Class {
 /// The OpenAI-style envelope `{error:{message, type, code}}`: (code-or-type, type, message).
 pub fn error_envelope(body: &Json) -> Option<(Option<String>, Option<String>, Option<String>)> {
     let e = body.get("error")?;
-    if !matches!(e, Json::Obj(..)) {
+    if !e.is_obj() {
         return None;
     }
-    let s = |k| e.get(k).and_then(|v| match v {
-        Json::Str(s) => Some(String::from(&**s)),
-        Json::Num(n) => Some(String::from(*n)),
-        _ => None,
-    });
+    let s = |k| e.get(k).and_then(|v| v.as_str().map(Cow::into_owned).or_else(|| v.num().map(String::from)));
     let (code, ty) = (s("code"), s("type"));
     Some((code.or_else(|| ty.clone()), ty, s("message")))
+}
+
+/// The parts joined; core's `concat` would link its overflow panics and their formatting.
+pub fn cat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
+/// `s` split at every `sep` (an ASCII byte); core's `split` would link its slicing panics and their formatting.
+pub fn split(s: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    core::iter::from_fn(move || {
+        let r = rest?;
+        let at = r.bytes().position(|b| b == sep);
+        rest = at.and_then(|i| r.get(i + 1..));
+        at.map_or(Some(r), |i| r.get(..i))
+    })
 }
 
 /// Whether `hay` contains `needle`, ignoring ASCII case; small, where core's substring search adds kilobytes.
@@ -613,7 +646,7 @@ fn get(url: String) -> HttpRequest {
 /// `{base}/files/{id}{suffix}` with the id percent-encoded as one path segment.
 fn file_url(base: &str, id: &str, suffix: &str) -> Result<String> {
     check_id(id)?;
-    let mut url = [base, "/files/"].concat();
+    let mut url = cat(&[base, "/files/"]);
     encode(&mut url, id);
     url.push_str(suffix);
     Ok(url)
@@ -676,7 +709,7 @@ pub fn push_num(out: &mut String, mut n: u64) {
 pub fn num_i64(n: i64) -> String {
     let s = num(n.unsigned_abs());
     if n < 0 {
-        ["-", &s].concat()
+        cat(&["-", &s])
     } else {
         s
     }
@@ -742,7 +775,7 @@ mod tests {
         assert_eq!(Provider::Zhipu.request_id(&r, None).as_deref(), Some("g1"));
         let r = resp(401, &[], r#"{"request_id":"b1"}"#);
         let body = json::parse(std::str::from_utf8(&r.body).unwrap());
-        assert_eq!(Provider::MiniMax.request_id(&r, body.as_ref()).as_deref(), Some("b1"));
+        assert_eq!(Provider::MiniMax.request_id(&r, body.as_ref().map(Doc::root)).as_deref(), Some("b1"));
     }
 
     #[test]
@@ -761,6 +794,25 @@ mod tests {
         assert_eq!(p.files.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), ["d", "a", "c", "b"]);
         let q = ListQuery { after: Some("zz".into()), ..Default::default() };
         assert!(Page::window(files, &q).files.is_empty());
+    }
+
+    #[test]
+    fn files_travel_to_js_as_runs() {
+        let body = r#"{"data":[{"id":"a","bytes":1,"created_at":3,"filename":"f"},{"id":"b","bytes":1,"created_at":1,"filename":"f"},{"id":"c","bytes":1,"created_at":2,"filename":"f"}],"has_more":false}"#;
+        let listed = Provider::OpenAi.parse_list(&resp(200, &[], body)).unwrap().files;
+        let runs = |files: &[FileObject], p| {
+            let mut out = String::new();
+            Page::write_files(files, p, &mut out);
+            out
+        };
+        assert_eq!(runs(&listed, Provider::OpenAi), r#"[[0,0,3,"data"]]"#, "a plain listing is one run");
+        let sorted = sort_by_time(listed.clone(), true);
+        assert_eq!(runs(&sorted, Provider::OpenAi), r#"[[0,0,1,"data"],[0,2,1,"data"],[0,1,1,"data"]]"#);
+        let mut two = listed.clone();
+        two.extend(listed.iter().map(|f| FileObject { src: (1, "data", f.src.2), ..f.clone() }));
+        assert_eq!(runs(&two, Provider::OpenAi), r#"[[0,0,3,"data"],[1,0,3,"data"]]"#, "one run per body");
+        assert_eq!(runs(&listed, Provider::MiniMax), r#"[[0,0,3,"data","a,b,c"]]"#);
+        assert_eq!(runs(&[], Provider::OpenAi), "[]");
     }
 
     #[test]
@@ -852,7 +904,7 @@ mod tests {
     fn capabilities_are_valid_json() {
         for p in ALL {
             let caps = json::parse(p.capabilities()).unwrap_or_else(|| panic!("{}", p.name()));
-            assert_eq!(caps.get("provider").and_then(Json::as_str), Some(p.name()));
+            assert_eq!(caps.root().get("provider").and_then(Json::as_str).as_deref(), Some(p.name()));
         }
     }
 }

@@ -1,6 +1,6 @@
 //! OpenAI-compatible hosts: `/files` with native `purpose`/`limit`/`after`/`order` paging. Zhipu shares the list request.
 
-use super::{encode, num, Class, HttpRequest, ListQuery, Method, Body};
+use super::{cat, encode, num, Class, HttpRequest, ListQuery, Method, Body};
 use crate::error::Kind;
 use crate::json::Json;
 
@@ -9,7 +9,7 @@ pub const CAPABILITIES: &str = r#"{"provider":"openai","operations":{"create":"n
 
 /// `GET {base}/files?purpose=&limit=&after=&order=`, each parameter only when given.
 pub(super) fn list(base: &str, q: &ListQuery) -> HttpRequest {
-    let mut url = [base, "/files"].concat();
+    let mut url = cat(&[base, "/files"]);
     let limit = q.limit.map(|l| num(u64::from(l)));
     let params = [("purpose", q.purpose.as_deref()), ("limit", limit.as_deref()), ("after", q.after.as_deref()), ("order", q.order.as_deref())];
     let mut sep = '?';
