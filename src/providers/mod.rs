@@ -119,9 +119,11 @@ impl Provider {
         let files = match body.get(key) {
             Some(v) if v.is_null() => Vec::new(),
             Some(v) => {
-                let items = v.items().ok_or_else(bad)?;
-                let files = items.zip(0..).map(|(o, i)| FileObject::from_json(self, o, (resp.seq, key, Some(i))));
-                files.collect::<core::result::Result<_, ()>>().map_err(|()| bad())?
+                let mut files = Vec::with_capacity(v.items().ok_or_else(bad)?.count());
+                for (o, i) in v.items().into_iter().flatten().zip(0..) {
+                    files.push(FileObject::from_json(self, o, (resp.seq, key, Some(i))).map_err(|()| bad())?);
+                }
+                files
             }
             None => return Err(bad()),
         };
@@ -426,7 +428,11 @@ impl FileObject {
             return Err(());
         }
         let id = match (p, id) {
-            (Provider::MiniMax, Some(v)) => v.as_i64().or_else(|| v.as_str()?.parse().ok()).map(num_i64),
+            // A JSON integer is already in canonical form (no leading zeros), except -0: copied, not reformatted.
+            (Provider::MiniMax, Some(v)) => match (v.num(), v.as_i64()) {
+                (Some(n), Some(i)) if i != 0 => Some(String::from(n)),
+                (_, i) => i.or_else(|| v.as_str()?.parse().ok()).map(num_i64),
+            },
             (_, v) => v.and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(Cow::into_owned),
         };
         // Optional strings: absent or null, else a string.
