@@ -31,8 +31,12 @@ const MAX_STRING = 16384;
 // setTimeout treats longer delays as 1 ms.
 const MAX_TIMEOUT = 2147483647;
 
-/** Builds the error the machine describes (`e<json>`); the key is cut out of every text a server could echo it into. */
-function toError(text, provider, key) {
+// Error bodies are decoded like `String::from_utf8_lossy`: bad bytes become U+FFFD, a BOM is kept.
+const lossy = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** Builds the error the machine describes (`e<json>`), its `raw` from the body JS kept (`bodies[rawSeq]`); the key
+ *  is cut out of every text a server could echo it into. */
+function toError(text, provider, key, bodies) {
   let e;
   try {
     e = JSON.parse(text.slice(1));
@@ -40,8 +44,9 @@ function toError(text, provider, key) {
     e = { kind: 'decode', message: 'internal error: unreadable error', retryable: false, attempts: 0 };
   }
   const redact = (s) => (typeof s === 'string' && key.length >= 4 ? s.split(key).join('[redacted]') : s ?? null);
-  let raw = redact(e.raw);
-  if (e.rawJson) {
+  const body = e.rawSeq == null ? undefined : bodies?.[e.rawSeq];
+  let raw = body ? redact(lossy.decode(body)) : null;
+  if (raw !== null && e.rawJson) {
     try {
       raw = JSON.parse(raw);
     } catch {}
@@ -346,7 +351,7 @@ function value(r, c, ctx, id) {
     case 'u':
       return undefined;
     default:
-      throw toError(r, c.provider, c.key);
+      throw toError(r, c.provider, c.key, ctx.bodies);
   }
 }
 

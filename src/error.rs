@@ -63,13 +63,14 @@ impl Kind {
     }
 }
 
-/// The body a failed response carried.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Raw {
-    /// Valid JSON text, handed to JS parsed.
-    Json(String),
-    /// Any other text, handed to JS as a string.
-    Text(String),
+/// The body a failed response carried: JS holds its bytes (numbered `seq`) and decodes them itself, so the text
+/// never comes back out of wasm.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Raw {
+    /// The executor's number for the response.
+    pub seq: u32,
+    /// Whether the body is JSON (handed to JS parsed), not other text (handed over as a string).
+    pub json: bool,
 }
 
 /// A classified failure of one call.
@@ -107,8 +108,8 @@ impl Error {
             raw: None,
         }
     }
-    /// Appends this error as the JSON object JS turns into an `LlmFilesError` (`raw` stays text; JS parses it
-    /// after cutting the key out).
+    /// Appends this error as the JSON object JS turns into an `LlmFilesError` (`rawSeq` names the body JS
+    /// decodes for `raw`, then parses when `rawJson`, after cutting the key out).
     pub fn write(&self, out: &mut String) {
         use crate::json::write_str;
         let opt = |out: &mut String, key: &str, v: Option<&str>| {
@@ -129,13 +130,14 @@ impl Error {
         out.push_str(if self.retryable { ",\"retryable\":true" } else { ",\"retryable\":false" });
         out.push_str(",\"attempts\":");
         out.push_str(&crate::providers::num(u64::from(self.attempts)));
-        let (raw, json) = match &self.raw {
-            Some(Raw::Json(t)) => (Some(t.as_str()), true),
-            Some(Raw::Text(t)) => (Some(t.as_str()), false),
-            None => (None, false),
-        };
-        opt(out, ",\"raw\":", raw);
-        out.push_str(if json { ",\"rawJson\":true}" } else { ",\"rawJson\":false}" });
+        match self.raw {
+            Some(Raw { seq, json }) => {
+                out.push_str(",\"rawSeq\":");
+                out.push_str(&crate::providers::num(u64::from(seq)));
+                out.push_str(if json { ",\"rawJson\":true}" } else { ",\"rawJson\":false}" });
+            }
+            None => out.push_str(",\"rawSeq\":null,\"rawJson\":false}"),
+        }
     }
     /// Refused input, before any request.
     pub fn invalid(message: impl Into<String>) -> Error {

@@ -167,7 +167,7 @@ mod tests {
                 assert_eq!(e.code, Some(code.to_string()));
                 assert_eq!(e.status, Some(200));
                 assert_eq!(e.request_id.as_deref(), Some("tr-1"));
-                assert_eq!(e.raw, Some(Raw::Json(body.clone())));
+                assert_eq!(e.raw, Some(Raw { seq: 0, json: true }));
             }
         }
     }

@@ -222,10 +222,7 @@ impl Provider {
             Some("false") => false,
             _ => class.retryable,
         };
-        let raw = match body {
-            Some(_) => Raw::Json(String::from_utf8_lossy(&resp.body).into_owned()),
-            None => Raw::Text(String::from_utf8_lossy(&resp.body).into_owned()),
-        };
+        let raw = Raw { seq: resp.seq, json: body.is_some() };
         Error {
             kind: class.kind,
             message,
@@ -857,12 +854,12 @@ mod tests {
         let r = resp(502, &[("x-request-id", "r")], "<html>bad gateway</html>");
         let e = Provider::OpenAi.parse_list(&r).unwrap_err();
         assert_eq!((e.kind, e.retryable, e.status), (Kind::Server, true, Some(502)));
-        assert_eq!(e.raw, Some(Raw::Text("<html>bad gateway</html>".into())));
+        assert_eq!(e.raw, Some(Raw { seq: 0, json: false }));
         assert_eq!(e.request_id.as_deref(), Some("r"));
         let r = resp(200, &[], r#"{"object":"list","data":[{"id":"#);
         let e = Provider::Moonshot.parse_list(&r).unwrap_err();
         assert_eq!((e.kind, e.retryable), (Kind::Decode, false));
-        assert_eq!(e.raw, Some(Raw::Text(r#"{"object":"list","data":[{"id":"#.into())));
+        assert_eq!(e.raw, Some(Raw { seq: 0, json: false }), "a truncated body is text");
         let e = Provider::Zhipu.parse_list(&resp(200, &[], "")).unwrap_err();
         assert_eq!((e.kind, e.raw), (Kind::Decode, None));
     }
@@ -890,7 +887,7 @@ mod tests {
         for c in cases {
             let e = Provider::Moonshot.parse_file(&resp(200, &[], c)).unwrap_err();
             assert_eq!(e.kind, Kind::Decode, "{c}");
-            assert_eq!(e.raw, Some(Raw::Json(c.into())));
+            assert_eq!(e.raw, Some(Raw { seq: 0, json: true }));
         }
         let ok = r#"{"id":"a","bytes":1,"created_at":1,"filename":"f","purpose":null,"status":null}"#;
         assert_eq!(Provider::Moonshot.parse_file(&resp(200, &[], ok)).unwrap().purpose, "");
