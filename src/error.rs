@@ -130,14 +130,9 @@ impl Error {
         out.push_str(if self.retryable { ",\"retryable\":true" } else { ",\"retryable\":false" });
         out.push_str(",\"attempts\":");
         out.push_str(&crate::providers::num(u64::from(self.attempts)));
-        match self.raw {
-            Some(Raw { seq, json }) => {
-                out.push_str(",\"rawSeq\":");
-                out.push_str(&crate::providers::num(u64::from(seq)));
-                out.push_str(if json { ",\"rawJson\":true}" } else { ",\"rawJson\":false}" });
-            }
-            None => out.push_str(",\"rawSeq\":null,\"rawJson\":false}"),
-        }
+        out.push_str(",\"rawSeq\":");
+        out.push_str(&self.raw.map_or_else(|| "null".into(), |r| crate::providers::num(u64::from(r.seq))));
+        out.push_str(if self.raw.is_some_and(|r| r.json) { ",\"rawJson\":true}" } else { ",\"rawJson\":false}" });
     }
     /// Refused input, before any request.
     pub fn invalid(message: impl Into<String>) -> Error {

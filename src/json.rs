@@ -60,6 +60,7 @@ pub struct Json<'d> {
 }
 
 /// The members of an array, or the keys and values of an object, in order.
+#[derive(Clone)]
 struct Members<'d> {
     doc: &'d Doc<'d>,
     at: usize,
@@ -112,19 +113,16 @@ impl<'d> Json<'d> {
     /// Calls `f(key, value)` for each field of an object, in source order; false when this is not an object.
     /// A plain loop over the tape: it runs for every field of every file in a listing.
     pub fn each_field(self, f: &mut dyn FnMut(&str, Json<'d>)) -> bool {
-        let n = self.node();
-        if n.kind != OBJ {
+        if !self.is_obj() {
             return false;
         }
-        let (mut at, end) = (self.at + 1, n.end as usize);
-        while at < end {
-            let (k, v) = (Json { doc: self.doc, at }, Json { doc: self.doc, at: at + 1 });
+        let mut m = self.members();
+        while let (Some(k), Some(v)) = (m.next(), m.next()) {
             let kn = k.node();
             match kn.kind {
                 STR => f(k.span(kn), v),
                 _ => f(&k.as_str().unwrap_or_default(), v),
             }
-            at = v.after();
         }
         true
     }
@@ -149,7 +147,7 @@ impl<'d> Json<'d> {
         }
     }
     /// The elements, when this is an array.
-    pub fn items(self) -> Option<impl Iterator<Item = Json<'d>> + 'd> {
+    pub fn items(self) -> Option<impl Iterator<Item = Json<'d>> + Clone + 'd> {
         (self.node().kind == ARR).then(|| self.members())
     }
     /// The boolean, when this is one.
@@ -214,7 +212,6 @@ impl Parser<'_> {
     }
     fn value(&mut self) -> Option<()> {
         self.ws();
-        let start = self.i;
         match self.peek() {
             b'{' => self.container(OBJ, b'}'),
             b'[' => self.container(ARR, b']'),
@@ -222,11 +219,7 @@ impl Parser<'_> {
             b't' => self.word(b"true", TRUE),
             b'f' => self.word(b"false", FALSE),
             b'n' => self.word(b"null", NULL),
-            _ => {
-                self.number()?;
-                self.push(NUM, start);
-                Some(())
-            }
+            _ => self.number(),
         }
     }
     fn word(&mut self, w: &[u8], kind: u8) -> Option<()> {
@@ -289,6 +282,7 @@ impl Parser<'_> {
         self.i > start
     }
     fn number(&mut self) -> Option<()> {
+        let start = self.i;
         if self.peek() == b'-' {
             self.i += 1;
         }
@@ -310,6 +304,7 @@ impl Parser<'_> {
             }
             self.digits().then_some(())?;
         }
+        self.push(NUM, start);
         Some(())
     }
     fn string(&mut self) -> Option<()> {

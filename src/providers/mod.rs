@@ -119,8 +119,9 @@ impl Provider {
         let files = match body.get(key) {
             Some(v) if v.is_null() => Vec::new(),
             Some(v) => {
-                let mut files = Vec::with_capacity(v.items().ok_or_else(bad)?.count());
-                for (o, i) in v.items().into_iter().flatten().zip(0..) {
+                let items = v.items().ok_or_else(bad)?;
+                let mut files = Vec::with_capacity(items.clone().count());
+                for (o, i) in items.zip(0..) {
                     files.push(FileObject::from_json(self, o, (resp.seq, key, Some(i))).map_err(|()| bad())?);
                 }
                 files
