@@ -357,6 +357,7 @@ function value(r, c, ctx, id) {
 
 /** The walk as an async iterable of files; the machine is freed when iteration ends. */
 async function* pages(op, c, o) {
+  op.keep();
   try {
     for (;;) {
       const ctx = { bodies: [] };

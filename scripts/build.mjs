@@ -1,7 +1,7 @@
-// Builds pkg/: the wasm (release, then wasm-opt -Oz from npm's binaryen), the web-target glue, and one small
+// Builds pkg/: the wasm (release, then wasm-opt -Oz from npm's binaryen), its loader (js/wasm.js), and one small
 // entry per runtime so `import { LlmFiles } from 'llm-files'` needs no init() anywhere.
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
+import { existsSync, writeFileSync, copyFileSync, rmSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -11,21 +11,21 @@ const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit'
 
 run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown']);
 rmSync(pkg, { recursive: true, force: true });
-run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, join(root, 'target/wasm32-unknown-unknown/release/llm_files.wasm')]);
+mkdirSync(pkg);
+copyFileSync(join(root, 'target/wasm32-unknown-unknown/release/llm_files.wasm'), join(pkg, 'llm_files_bg.wasm'));
 const wasmOpt = join(root, 'node_modules/.bin/wasm-opt');
 // Debian's wasm-opt (binaryen 108) emits broken output: only npm's binaryen is used.
 if (existsSync(wasmOpt)) {
-  run(wasmOpt, ['-Oz', '--strip-debug', '--strip-producers', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', join(pkg, 'llm_files_bg.wasm'), '-o', join(pkg, 'llm_files_bg.wasm')]);
+  run(wasmOpt, ['-Oz', '--strip-debug', '--strip-producers', '--strip-target-features', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', join(pkg, 'llm_files_bg.wasm'), '-o', join(pkg, 'llm_files_bg.wasm')]);
 } else {
   console.warn('build: node_modules/.bin/wasm-opt missing (run npm ci): wasm left unoptimised');
 }
 
-// The hand-written JS: the public API and the fetch executor, next to the generated glue they import.
+// The hand-written JS: the wasm's loader and wrapper, the public API and the fetch executor.
+copyFileSync(join(root, 'js/wasm.js'), join(pkg, 'llm_files.js'));
 copyFileSync(join(root, 'js/client.js'), join(pkg, 'client.js'));
 copyFileSync(join(root, 'src/transport/fetch.js'), join(pkg, 'fetch.js'));
 copyFileSync(join(root, 'js/index.d.ts'), join(pkg, 'index.d.ts'));
-// wasm-bindgen's own .d.ts describes the internal machine, not the package's API.
-for (const f of ['llm_files.d.ts', 'llm_files_bg.wasm.d.ts']) rmSync(join(pkg, f), { force: true });
 const exports = `export { LlmFiles, LlmFilesError } from './client.js';\n`;
 
 writeFileSync(join(pkg, 'package.json'), JSON.stringify({ type: 'module', sideEffects: true }, null, 2) + '\n');

@@ -1,14 +1,10 @@
 #!/usr/bin/env bash
-# Installs what building and testing need, skipping whatever is already there: the wasm32 target, the
-# wasm-bindgen CLI matching the crate, and the npm dev dependencies from the lockfile.
+# Installs what building and testing need, skipping whatever is already there: the wasm32 target, the npm dev
+# dependencies from the lockfile (binaryen's wasm-opt among them), Chromium and Deno.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v cargo >/dev/null || { echo "setup: cargo (Rust) is required" >&2; exit 1; }
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen 0.2.130" ]; then
-  # Not --locked: the CLI's lockfile wants a webpki-roots release the registry here does not have.
-  cargo install wasm-bindgen-cli --version 0.2.130
-fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi

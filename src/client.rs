@@ -307,8 +307,9 @@ impl Call {
         self.p
     }
 
-    /// Slots to run now, side by side; empty once a result is ready. Call again after every slot has ended.
-    pub fn stage(&mut self) -> Vec<u32> {
+    /// How many slots to run now, side by side (slots `0..n`); 0 once a result is ready. Call again after every
+    /// slot has ended.
+    pub fn stage(&mut self) -> u32 {
         if self.result.is_none() && !self.slots.is_empty() && self.slots.iter().all(|s| s.state == State::Ended) {
             let outcomes = self.slots.drain(..).filter_map(|s| s.outcome).collect();
             self.advance(outcomes);
@@ -317,9 +318,9 @@ impl Call {
             self.begin();
         }
         if self.result.is_some() {
-            return Vec::new();
+            return 0;
         }
-        (0..self.slots.len() as u32).collect()
+        self.slots.len() as u32
     }
 
     /// The next step for `slot`. `aborted`: whether the caller's signal has fired; `now`: Unix ms; `random`: in [0, 1).
@@ -470,10 +471,10 @@ mod tests {
         let (mut urls, mut slept, mut now) = (Vec::new(), 0.0, 1_700_000_000_000.0);
         for _ in 0..100 {
             let slots = c.stage();
-            if slots.is_empty() {
+            if slots == 0 {
                 return (c.take().expect("a result once no slot is left"), urls, slept);
             }
-            for s in slots {
+            for s in 0..slots {
                 for _ in 0..100 {
                     match c.next(s, false, now, 0.5) {
                         Action::End => break,
@@ -522,9 +523,9 @@ mod tests {
     #[test]
     fn an_abort_ends_the_slot_without_another_request() {
         let mut c = Call::list(Provider::OpenAi, "http://h/v1", 2, ListQuery::default()).unwrap();
-        assert_eq!(c.stage(), [0]);
+        assert_eq!(c.stage(), 1);
         assert!(matches!(c.next(0, true, 0.0, 0.0), Action::End));
-        assert!(c.stage().is_empty());
+        assert_eq!(c.stage(), 0);
         let e = c.take().unwrap().unwrap_err();
         assert_eq!((e.kind, e.attempts, e.retryable), (Kind::Aborted, 0, false));
         let mut c = Call::list(Provider::OpenAi, "http://h/v1", 2, ListQuery::default()).unwrap();
@@ -603,7 +604,7 @@ mod tests {
     #[test]
     fn merged_purposes_run_side_by_side_and_the_first_error_wins() {
         let mut c = Call::list(Provider::Zhipu, "http://h", 0, ListQuery { limit: Some(2), ..Default::default() }).unwrap();
-        assert_eq!(c.stage(), [0, 1, 2]);
+        assert_eq!(c.stage(), 3);
         let (r, urls, _) = drive(&mut c, |req| {
             let purpose = req.url.split("purpose=").nth(1).and_then(|s| s.split('&').next()).unwrap_or("").to_string();
             let files = [file_json(&[&purpose, "-1"].concat(), &purpose, 5), file_json(&[&purpose, "-2"].concat(), &purpose, 9)].join(",");
@@ -679,7 +680,7 @@ mod tests {
         assert!(matches!(c.next(0, false, 0.0, 0.0), Action::Sleep(ms) if ms == 5.0), "the full answer's Retry-After counts");
         assert!(matches!(c.next(0, false, 0.0, 0.0), Action::Fetch(..)));
         assert!(!c.answer(0, &partial(200, r#"{"id":"f","bytes":1,"created_at":1,"filename":"a"}"#), 0.0), "a success needs none");
-        assert!(c.stage().is_empty());
+        assert_eq!(c.stage(), 0);
         assert!(matches!(c.take(), Some(Ok(Done::File(f))) if f.id == "f"));
     }
 
@@ -691,7 +692,7 @@ mod tests {
         c.answer(9, &resp(200, &[], LIST), 0.0);
         assert!(matches!(c.next(0, false, 0.0, 0.0), Action::Fetch(..)));
         assert!(matches!(c.next(0, false, 0.0, 0.0), Action::End));
-        assert!(c.stage().is_empty());
+        assert_eq!(c.stage(), 0);
         assert_eq!(c.take().unwrap().unwrap_err().kind, Kind::Decode);
     }
 }

@@ -1,12 +1,13 @@
-//! The wasm exports: `Op` hands one `Call` to the JS executor step by step, plus the few provider facts JS needs.
-//! Only strings, numbers, booleans and byte arrays cross: Rust never touches a JS object, so a hostile caller
-//! value can never throw inside wasm, and no Rust future, closure or JS handle lives in wasm memory.
+//! The wasm exports, a plain C ABI that `js/wasm.js` wraps: `op_*` hand one `Call` to the JS executor step by
+//! step, and a few provider facts. Only numbers cross as arguments: strings and bytes go through `IN`, which JS
+//! fills after `buf`, and text comes back through `OUT`, which JS reads at `out()`. Rust never touches a JS value,
+//! so a hostile caller value can never throw inside wasm, and no Rust future, closure or JS handle lives in wasm.
 
-use alloc::{string::String, vec::Vec};
+use alloc::{boxed::Box, string::String, vec, vec::Vec};
+use core::cell::UnsafeCell;
 use crate::client::{Action, Call, Done, Expect};
 use crate::error::{Error, Kind};
-use crate::providers::{cat, num, split, Body, HttpResponse, ListQuery, Page, Provider, HEADERS, REQUEST_ID_HEADERS};
-use wasm_bindgen::prelude::*;
+use crate::providers::{num, split, Body, HttpResponse, ListQuery, Page, Provider, HEADERS, REQUEST_ID_HEADERS};
 
 // No std on wasm: talc is the allocator, and a panic (a bug: nothing here panics on outside data) traps at once,
 // without formatting its message, so none of core::fmt is linked.
@@ -19,148 +20,264 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
 }
 
-/// One call in flight: `stage()`, then `next(slot)` per slot until it says end, answering each fetch.
-#[wasm_bindgen]
+/// A buffer shared with JS. The wasm instance is single-threaded and no export re-enters another, so at most
+/// one borrow is live at a time.
+struct Shared(UnsafeCell<Vec<u8>>);
+// SAFETY: wasm32 without threads: there is no other thread to share with.
+unsafe impl Sync for Shared {}
+impl Shared {
+    #[allow(clippy::mut_from_ref)]
+    fn get(&self) -> &mut Vec<u8> {
+        // SAFETY: see the type: every export takes this borrow at most once and drops it before returning.
+        unsafe { &mut *self.0.get() }
+    }
+}
+
+/// Arguments from JS: strings (UTF-8) and bytes, one after the other, with their lengths passed alongside.
+static IN: Shared = Shared(UnsafeCell::new(Vec::new()));
+/// Text for JS: the last export's string result.
+static OUT: Shared = Shared(UnsafeCell::new(Vec::new()));
+
+/// Makes `IN` `len` bytes long (zeroed) and returns where JS writes them.
+#[no_mangle]
+pub extern "C" fn buf(len: usize) -> *mut u8 {
+    let b = IN.get();
+    *b = vec![0; len];
+    b.as_mut_ptr()
+}
+
+/// Where the last string result starts (its length was the export's return value).
+#[no_mangle]
+pub extern "C" fn out() -> *const u8 {
+    OUT.get().as_ptr()
+}
+
+/// The last string result's length, for `op_new`, which returns the call instead.
+#[no_mangle]
+pub extern "C" fn out_len() -> usize {
+    OUT.get().len()
+}
+
+/// Makes `s` the string result and returns its length.
+fn reply(s: String) -> usize {
+    let n = s.len();
+    *OUT.get() = s.into_bytes();
+    n
+}
+
+/// Reads the arguments JS wrote to `IN`, in order.
+struct Args<'a>(&'a [u8]);
+impl<'a> Args<'a> {
+    /// The next `len` bytes; `u32::MAX` stands for an absent value.
+    fn bytes(&mut self, len: u32) -> Option<&'a [u8]> {
+        if len == u32::MAX {
+            return None;
+        }
+        let (head, tail) = self.0.split_at_checked(len as usize)?;
+        self.0 = tail;
+        Some(head)
+    }
+    /// The next string (JS's TextEncoder wrote valid UTF-8; anything else reads as absent).
+    fn str(&mut self, len: u32) -> Option<&'a str> {
+        self.bytes(len).and_then(|b| core::str::from_utf8(b).ok())
+    }
+}
+
+/// `IN` as this export's arguments (`buf`, its only writer, is a separate export, so never runs meanwhile).
+fn args() -> Args<'static> {
+    Args(IN.get().as_slice())
+}
+
+/// One call in flight, owned by JS through the pointer `op_new` returned until `op_free`.
 pub struct Op {
     c: Call,
 }
 
-// Which operation `new Op(...)` starts (js/client.js names the same numbers).
-const CREATE: u8 = 0;
-const LIST: u8 = 1;
-const LIST_ALL: u8 = 2;
-const RETRIEVE: u8 = 3;
-const CONTENT: u8 = 4;
-const DELETE: u8 = 5;
+fn op<'a>(ptr: *mut Op) -> Option<&'a mut Op> {
+    // SAFETY: JS passes only pointers `op_new` returned and not yet freed (js/wasm.js zeroes them on free); null
+    // reads as absent.
+    unsafe { ptr.as_mut() }
+}
 
-fn error(e: &Error) -> String {
+fn error(e: &Error) -> usize {
     let mut out = String::from("e");
     e.write(&mut out);
-    out
+    reply(out)
 }
 
-#[wasm_bindgen]
-impl Op {
-    /// Starts operation `op` (one constructor rather than six: each export costs wasm bytes). Arguments by `op`:
-    /// 0 create (a: purpose, b: filename, size), 1 list and 2 listAll (a: purpose, b: after, c: order, limit),
-    /// 3 retrieve and 4 content (a: id), 5 delete (a: id, b: purpose). Throws `e<json>` when refused.
-    #[wasm_bindgen(constructor)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(provider: &str, base: &str, retries: u32, op: u8, a: Option<String>, b: Option<String>, c: Option<String>, limit: Option<u32>, size: f64) -> Result<Op, String> {
-        let p = Provider::from_name(provider).ok_or_else(|| error(&Error::invalid("provider must be one of \"minimax\", \"moonshot\", \"zhipu\", \"openai\"")))?;
-        let a = a.unwrap_or_default();
-        let call = match op {
-            CREATE => Call::create(p, base, retries, &a, b.as_deref().unwrap_or_default(), size),
-            LIST | LIST_ALL => {
-                let q = ListQuery { purpose: (!a.is_empty()).then_some(a), limit, after: b, order: c };
-                if op == LIST { Call::list(p, base, retries, q) } else { Call::list_all(p, base, retries, q) }
-            }
-            RETRIEVE => Call::retrieve(p, base, retries, &a),
-            CONTENT => Call::content(p, base, retries, &a),
-            DELETE => Call::delete(p, base, retries, &a, b.as_deref()),
-            _ => Err(Error::invalid("internal error: unknown operation")),
-        };
-        call.map(|c| Op { c }).map_err(|e| error(&e))
-    }
+// Which operation `op_new` starts (js/client.js names the same numbers).
+const CREATE: u32 = 0;
+const LIST: u32 = 1;
+const LIST_ALL: u32 = 2;
+const RETRIEVE: u32 = 3;
+const CONTENT: u32 = 4;
+const DELETE: u32 = 5;
 
-    /// Slots to run side by side; empty when the result is ready.
-    pub fn stage(&mut self) -> Vec<u32> {
-        self.c.stage()
+/// Starts operation `op` for the provider and base URL in `IN`, followed by strings `a`, `b`, `c` (lengths given;
+/// `u32::MAX`: absent). By `op`: 0 create (a: purpose, b: filename, size), 1 list and 2 listAll (a: purpose, b:
+/// after, c: order, limit; 0: none), 3 retrieve and 4 content (a: id), 5 delete (a: id, b: purpose). Returns the
+/// call, or null with `e<json>` in `OUT` when refused.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn op_new(provider: u32, base: u32, retries: u32, op: u32, a: u32, b: u32, c: u32, limit: u32, size: f64) -> *mut Op {
+    let mut x = args();
+    let (provider, base) = (x.str(provider).unwrap_or_default(), x.str(base).unwrap_or_default());
+    let (a, b, c) = (x.str(a), x.str(b), x.str(c));
+    let Some(p) = Provider::from_name(provider) else {
+        error(&Error::invalid("provider must be one of \"minimax\", \"moonshot\", \"zhipu\", \"openai\""));
+        return core::ptr::null_mut();
+    };
+    let a = a.unwrap_or_default();
+    let call = match op {
+        CREATE => Call::create(p, base, retries, a, b.unwrap_or_default(), size),
+        LIST | LIST_ALL => {
+            let q = ListQuery { purpose: (!a.is_empty()).then(|| a.into()), limit: (limit > 0).then_some(limit), after: b.map(String::from), order: c.map(String::from) };
+            if op == LIST { Call::list(p, base, retries, q) } else { Call::list_all(p, base, retries, q) }
+        }
+        RETRIEVE => Call::retrieve(p, base, retries, a),
+        CONTENT => Call::content(p, base, retries, a),
+        DELETE => Call::delete(p, base, retries, a, b),
+        _ => Err(Error::invalid("internal error: unknown operation")),
+    };
+    match call {
+        Ok(c) => Box::into_raw(Box::new(Op { c })),
+        Err(e) => {
+            error(&e);
+            core::ptr::null_mut()
+        }
     }
+}
 
-    /// The next step for `slot`: `""` (done), `"s<ms>"` (sleep) or `"f<method>\n<url>\n<body kind>\n<body>"`, body
-    /// kind `-` (none), `j` (JSON text), `m` (the multipart upload) or `c` (a download: ask `needsBody`).
-    pub fn next(&mut self, slot: u32, aborted: bool, now: f64, random: f64) -> String {
-        match self.c.next(slot, aborted, now, random) {
-            Action::End => String::new(),
-            Action::Sleep(ms) => cat(&["s", &num((ms.max(0.0) + 0.5) as u64)]),
-            Action::Fetch(req, expect) => {
-                let (kind, body) = match &req.body {
-                    Body::Json(text) => ("j", text.as_str()),
-                    Body::Multipart { .. } => ("m", ""),
-                    Body::Empty if expect == Expect::Content => ("c", ""),
-                    Body::Empty => ("-", ""),
-                };
-                cat(&["f", req.method.as_str(), "\n", &req.url, "\n", kind, "\n", body])
+/// Ends a call and frees it.
+#[no_mangle]
+pub extern "C" fn op_free(ptr: *mut Op) {
+    if !ptr.is_null() {
+        // SAFETY: as in `op`; JS frees each pointer once.
+        drop(unsafe { Box::from_raw(ptr) });
+    }
+}
+
+/// How many slots to run side by side (slots `0..n`); 0 when the result is ready.
+#[no_mangle]
+pub extern "C" fn op_stage(ptr: *mut Op) -> u32 {
+    op(ptr).map_or(0, |o| o.c.stage())
+}
+
+/// The next step for `slot`, in `OUT`: `""` (done), `"s<ms>"` (sleep) or `"f<method>\n<url>\n<body kind>\n<body>"`,
+/// body kind `-` (none), `j` (JSON text), `m` (the multipart upload) or `c` (a download: ask `op_needs_body`).
+#[no_mangle]
+pub extern "C" fn op_next(ptr: *mut Op, slot: u32, aborted: u32, now: f64, random: f64) -> usize {
+    let Some(o) = op(ptr) else { return 0 };
+    let out = OUT.get();
+    out.clear();
+    match o.c.next(slot, aborted != 0, now, random) {
+        Action::End => {}
+        Action::Sleep(ms) => {
+            out.push(b's');
+            out.extend_from_slice(num((ms.max(0.0) + 0.5) as u64).as_bytes());
+        }
+        Action::Fetch(req, expect) => {
+            let (kind, body) = match &req.body {
+                Body::Json(text) => ("j", text.as_str()),
+                Body::Multipart { .. } => ("m", ""),
+                Body::Empty if expect == Expect::Content => ("c", ""),
+                Body::Empty => ("-", ""),
+            };
+            for part in ["f", req.method.as_str(), "\n", &req.url, "\n", kind, "\n", body] {
+                out.extend_from_slice(part.as_bytes());
             }
         }
     }
-
-    /// The response to `slot`'s fetch: `headers` as `name\nvalue\n...` (absent: not read yet), `body` absent when a
-    /// download was left unread, `seq` the executor's number for it (files read from it say so, and JS takes their
-    /// `raw` from it). Returns true when it needs the headers: call again with them.
-    pub fn answer(&mut self, slot: u32, status: u16, headers: Option<String>, body: Option<Vec<u8>>, seq: u32, now: f64) -> bool {
-        let partial = headers.is_none();
-        let headers = headers.unwrap_or_default();
-        let mut lines = split(&headers, b'\n');
-        let mut pairs = Vec::new();
-        while let (Some(k), Some(v)) = (lines.next(), lines.next()) {
-            pairs.push((String::from(k), String::from(v)));
-        }
-        let resp = HttpResponse { status, headers: pairs, body: body.unwrap_or_default(), seq, partial };
-        self.c.answer(slot, &resp, now)
-    }
-
-    /// `slot`'s fetch failed without a response; `kind` names an `ErrorKind`.
-    pub fn failed(&mut self, slot: u32, kind: &str, message: &str) {
-        self.c.failed(slot, Error::new(Kind::from_name(kind).unwrap_or(Kind::Connection), message));
-    }
-
-    /// Whether a download answered with `status` must be read to know it succeeded.
-    #[wasm_bindgen(js_name = needsBody)]
-    pub fn needs_body(&self, status: u16, content_type: Option<String>) -> bool {
-        self.c.provider().content_needs_body(status, content_type.as_deref())
-    }
-
-    /// The result: `f<file>`, `l<page>`, `w<files>` (a walk's page; files as `Page::write_files` says),
-    /// `e<json>` (error), `d` (deleted), `s` (stream the download), `r` (rebuild it from the bytes read), `u` (a walk
-    /// is over), or `""` while none is ready.
-    pub fn result(&mut self) -> String {
-        let p = self.c.provider();
-        let mut out = String::new();
-        match self.c.take() {
-            None => {}
-            Some(Err(e)) => return error(&e),
-            Some(Ok(Done::File(f))) => {
-                out.push('f');
-                Page::write_files(&[f], p, &mut out);
-            }
-            Some(Ok(Done::Page(page))) => {
-                out.push('l');
-                page.write(p, &mut out);
-            }
-            Some(Ok(Done::Files(files))) => {
-                out.push('w');
-                Page::write_files(&files, p, &mut out);
-            }
-            Some(Ok(Done::Deleted)) => return "d".into(),
-            Some(Ok(Done::Stream)) => return "s".into(),
-            Some(Ok(Done::Read)) => return "r".into(),
-            Some(Ok(Done::End)) => return "u".into(),
-        }
-        out
-    }
+    out.len()
 }
 
-/// What `provider` can do, as JSON; `undefined` for an unknown name.
-#[wasm_bindgen]
-pub fn capabilities(provider: &str) -> Option<String> {
-    Provider::from_name(provider).map(|p| String::from(p.capabilities()))
+/// The response to `slot`'s fetch. `IN` holds the body (`body` bytes; `u32::MAX`: a download left unread) then
+/// the headers as `name\nvalue\n...` (`headers` bytes; `u32::MAX`: not read yet). `seq` is the executor's number
+/// for the body (files read from it say so, and JS takes their `raw` from it). Returns 1 when it needs the headers:
+/// call again with them.
+#[no_mangle]
+pub extern "C" fn op_answer(ptr: *mut Op, slot: u32, status: u32, body: u32, headers: u32, seq: u32, now: f64) -> u32 {
+    let Some(o) = op(ptr) else { return 0 };
+    // The body is taken out of `IN` rather than copied: a 10,000-file list is megabytes.
+    let mut data = core::mem::take(IN.get());
+    let at = if body == u32::MAX { 0 } else { (body as usize).min(data.len()) };
+    let rest = data.split_off(at);
+    let mut x = Args(&rest);
+    let text = x.str(headers);
+    let mut lines = split(text.unwrap_or_default(), b'\n');
+    let mut pairs = Vec::new();
+    while let (Some(k), Some(v)) = (lines.next(), lines.next()) {
+        pairs.push((String::from(k), String::from(v)));
+    }
+    let resp = HttpResponse { status: status.min(u32::from(u16::MAX)) as u16, headers: pairs, body: data, seq, partial: text.is_none() };
+    u32::from(o.c.answer(slot, &resp, now))
 }
 
-/// The provider's default base URL; `undefined` for an unknown name.
-#[wasm_bindgen(js_name = defaultBase)]
-pub fn default_base(provider: &str) -> Option<String> {
-    Provider::from_name(provider).map(|p| String::from(p.default_base()))
+/// `slot`'s fetch failed without a response; `IN` holds `kind` (an `ErrorKind` name) then the message.
+#[no_mangle]
+pub extern "C" fn op_failed(ptr: *mut Op, slot: u32, kind: u32, message: u32) {
+    let Some(o) = op(ptr) else { return };
+    let mut x = args();
+    let (kind, message) = (x.str(kind).unwrap_or_default(), x.str(message).unwrap_or_default());
+    o.c.failed(slot, Error::new(Kind::from_name(kind).unwrap_or(Kind::Connection), message));
 }
 
-/// The response headers the core reads (request ids, retry hints, content type), one per line.
-#[wasm_bindgen(js_name = headerNames)]
-pub fn header_names() -> String {
+/// Whether a download answered with `status` must be read to know it succeeded; `IN` holds the content type
+/// (`u32::MAX`: none).
+#[no_mangle]
+pub extern "C" fn op_needs_body(ptr: *mut Op, status: u32, content_type: u32) -> u32 {
+    let Some(o) = op(ptr) else { return 0 };
+    u32::from(o.c.provider().content_needs_body(status.min(u32::from(u16::MAX)) as u16, args().str(content_type)))
+}
+
+/// The result, in `OUT`: `f<file>`, `l<page>`, `w<files>` (a walk's page; files as `Page::write_files` says),
+/// `e<json>` (error), `d` (deleted), `s` (stream the download), `r` (rebuild it from the bytes read), `u` (a walk
+/// is over), or `""` while none is ready.
+#[no_mangle]
+pub extern "C" fn op_result(ptr: *mut Op) -> usize {
+    let Some(o) = op(ptr) else { return 0 };
+    let p = o.c.provider();
     let mut out = String::new();
-    for h in REQUEST_ID_HEADERS.iter().chain(HEADERS) {
-        out.push_str(if out.is_empty() { "" } else { "\n" });
-        out.push_str(h);
+    match o.c.take() {
+        None => {}
+        Some(Err(e)) => return error(&e),
+        Some(Ok(Done::File(f))) => {
+            out.push('f');
+            Page::write_files(&[f], p, &mut out);
+        }
+        Some(Ok(Done::Page(page))) => {
+            out.push('l');
+            page.write(p, &mut out);
+        }
+        Some(Ok(Done::Files(files))) => {
+            out.push('w');
+            Page::write_files(&files, p, &mut out);
+        }
+        Some(Ok(Done::Deleted)) => out.push('d'),
+        Some(Ok(Done::Stream)) => out.push('s'),
+        Some(Ok(Done::Read)) => out.push('r'),
+        Some(Ok(Done::End)) => out.push('u'),
     }
-    out
+    reply(out)
+}
+
+/// A fact about the provider named in `IN` (`name` bytes), in `OUT`: 0 its capabilities as JSON, 1 its default
+/// base URL; `""` for an unknown name. Any other `what`: the response headers the core reads (request ids, retry
+/// hints, content type), one per line.
+#[no_mangle]
+pub extern "C" fn facts(what: u32, name: u32) -> usize {
+    let p = args().str(name).and_then(Provider::from_name);
+    match (what, p) {
+        (0, Some(p)) => reply(p.capabilities().into()),
+        (1, Some(p)) => reply(p.default_base().into()),
+        (0 | 1, None) => reply(String::new()),
+        _ => {
+            let mut out = String::new();
+            for h in REQUEST_ID_HEADERS.iter().chain(HEADERS) {
+                out.push_str(if out.is_empty() { "" } else { "\n" });
+                out.push_str(h);
+            }
+            reply(out)
+        }
+    }
 }

@@ -27,10 +27,10 @@ function listen(signal, method, f) {
  *  `up`: the upload ({ blob, filename, purpose }); `ctx`: `{ bodies: [] }`, filled with every body read (numbered
  *  in order) and `response`, a download's last Response. */
 export async function run(op, c, o, up, ctx) {
-  for (let slots; (slots = op.stage()).length; ) {
+  for (let n; (n = op.stage()); ) {
     // Most stages have one slot; Promise.all only where purposes are listed side by side.
-    if (slots.length === 1) await exchange(op, slots[0], c, o, up, ctx);
-    else await Promise.all(Array.from(slots, (s) => exchange(op, s, c, o, up, ctx)));
+    if (n === 1) await exchange(op, 0, c, o, up, ctx);
+    else await Promise.all(Array.from({ length: n }, (_, s) => exchange(op, s, c, o, up, ctx)));
   }
   return op.result();
 }
