@@ -372,7 +372,7 @@ impl Call {
         // MiniMax's delete: the retrieve found the purpose; the delete itself is the next stage.
         if let Plan::Delete(id) = &self.plan {
             let next = match outcomes.into_iter().next() {
-                Some(Ok(Done::File(f))) => p.delete(&self.base, id, &f.purpose),
+                Some(Ok(Done::File(f))) => p.delete(&self.base, id, f.purpose()),
                 Some(Err(e)) => Err(e),
                 _ => Err(Error::new(Kind::Decode, "internal error: unexpected outcome")),
             };
@@ -401,7 +401,7 @@ impl Call {
                     merge(p, &q, pages)
                 } else {
                     let page = pages.pop().unwrap_or_default();
-                    let last = page.files.last().map(|f| f.id.clone());
+                    let last = page.files.last().map(|f| String::from(f.id()));
                     if !page.has_more {
                         pg.purposes.pop();
                         pg.after = None;
@@ -416,7 +416,7 @@ impl Call {
                 };
                 match target {
                     Some(id) => {
-                        if let Some(f) = page.files.into_iter().find(|f| &f.id == id) {
+                        if let Some(f) = page.files.into_iter().find(|f| f.id() == id) {
                             self.result = Some(Ok(Done::File(f)));
                         }
                     }
@@ -549,7 +549,7 @@ mod tests {
             }
         });
         let Ok(Done::File(f)) = r else { panic!("no file") };
-        assert_eq!((f.id.as_str(), f.src), ("stored", (1, "data", Some(0))), "the file the lookup (response 1) found");
+        assert_eq!((f.id(), f.src), ("stored", (1, "data", Some(0))), "the file the lookup (response 1) found");
         assert_eq!(urls, ["POST http://h/v1/files", "GET http://h/v1/files?purpose=batch&limit=100&order=desc"]);
         // Not found: uploaded again within the same attempt; a 429 is not ambiguous, so no lookup after it.
         let mut c = Call::create(Provider::OpenAi, "http://h/v1", 3, "batch", "a.jsonl", 3.0).unwrap();
@@ -565,7 +565,7 @@ mod tests {
             }
         });
         let Ok(Done::File(f)) = r else { panic!("no file") };
-        assert_eq!(f.id, "new");
+        assert_eq!(f.id(), "new");
         assert_eq!(urls.iter().filter(|u| u.starts_with("POST")).count(), 3);
         assert_eq!(c.slots.len(), 0);
     }
@@ -633,7 +633,7 @@ mod tests {
         };
         let (r, urls, _) = drive(&mut c, &mut answer);
         let Ok(Done::Files(files)) = r else { panic!("no files") };
-        assert_eq!(files.iter().map(|f| (f.id.as_str(), f.src)).collect::<Vec<_>>(), [("a", (0, "data", Some(0))), ("b", (0, "data", Some(1)))]);
+        assert_eq!(files.iter().map(|f| (f.id(), f.src)).collect::<Vec<_>>(), [("a", (0, "data", Some(0))), ("b", (0, "data", Some(1)))]);
         assert_eq!(urls, ["GET http://h/v1/files?limit=2"]);
         let (r, urls, _) = drive(&mut c, &mut answer);
         assert!(matches!(r, Ok(Done::Files(f)) if f.len() == 1));
@@ -645,7 +645,7 @@ mod tests {
 
         let mut c = Call::retrieve(Provider::Zhipu, "http://h", 0, "c").unwrap();
         let (r, urls, _) = drive(&mut c, |req| Ok(if req.url.contains("purpose=agent") { page(&["a", "c"], false) } else { page(&[], false) }));
-        assert!(matches!(r, Ok(Done::File(f)) if f.id == "c"));
+        assert!(matches!(r, Ok(Done::File(f)) if f.id() == "c"));
         assert_eq!(urls, ["GET http://h/files?purpose=batch&limit=100", "GET http://h/files?purpose=code-interpreter&limit=100", "GET http://h/files?purpose=agent&limit=100"]);
         let mut c = Call::retrieve(Provider::Zhipu, "http://h", 0, "zz").unwrap();
         assert_eq!(drive(&mut c, |_| Ok(page(&["a"], false))).0.unwrap_err().kind, Kind::NotFound);
@@ -681,7 +681,7 @@ mod tests {
         assert!(matches!(c.next(0, false, 0.0, 0.0), Action::Fetch(..)));
         assert!(!c.answer(0, &partial(200, r#"{"id":"f","bytes":1,"created_at":1,"filename":"a"}"#), 0.0), "a success needs none");
         assert_eq!(c.stage(), 0);
-        assert!(matches!(c.take(), Some(Ok(Done::File(f))) if f.id == "f"));
+        assert!(matches!(c.take(), Some(Ok(Done::File(f))) if f.id() == "f"));
     }
 
     #[test]

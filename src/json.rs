@@ -38,8 +38,8 @@ pub struct Doc<'a> {
 /// Checks a whole document; `None` when it is not valid JSON (or nests deeper than 128, or holds an escaped lone
 /// surrogate, which a Rust string cannot).
 pub fn parse(text: &str) -> Option<Doc<'_>> {
-    // About one value per 10 bytes in provider lists: most documents need no regrowth.
-    let mut p = Parser { s: text.as_bytes(), i: 0, depth: 0, tape: Vec::with_capacity(text.len() / 10 + 4) };
+    // Provider lists hold about one value per 9 to 10 bytes: with room for one per 8, most need no regrowth.
+    let mut p = Parser { s: text.as_bytes(), i: 0, depth: 0, tape: Vec::with_capacity(text.len() / 8 + 4) };
     p.value()?;
     p.ws();
     (p.i == text.len()).then_some(Doc { text, tape: p.tape })
@@ -165,11 +165,37 @@ impl<'d> Json<'d> {
     }
     /// An integer that fits in i64, written without fraction or exponent.
     pub fn as_i64(self) -> Option<i64> {
-        self.num()?.parse().ok()
+        int(self.num()?)
     }
     /// A non-negative integer that fits in u64.
     pub fn as_u64(self) -> Option<u64> {
-        self.num()?.parse().ok()
+        uint(self.num()?)
+    }
+}
+
+/// Decimal digits only (no sign), when they fit in u64. A plain loop rather than `str::parse`, whose overflow
+/// checks need 128-bit multiplication on wasm32; it runs for every number of every file in a listing.
+#[inline(never)]
+pub fn uint(s: &str) -> Option<u64> {
+    // u64::MAX is 18446744073709551615: beyond this prefix, one more digit overflows.
+    const TOP: u64 = u64::MAX / 10;
+    let mut n: u64 = 0;
+    for c in s.bytes() {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 || n > TOP || (n == TOP && d > 5) {
+            return None;
+        }
+        n = n * 10 + u64::from(d);
+    }
+    (!s.is_empty()).then_some(n)
+}
+
+/// An optional `-` and decimal digits, when they fit in i64.
+pub fn int(s: &str) -> Option<i64> {
+    match s.strip_prefix('-') {
+        // 2^63 itself is i64::MIN once negated.
+        Some(digits) => uint(digits).filter(|&m| m <= 1 << 63).map(|m| (m as i64).wrapping_neg()),
+        None => uint(s).and_then(|m| i64::try_from(m).ok()),
     }
 }
 
@@ -421,6 +447,9 @@ mod tests {
         let file = v.get("file").unwrap();
         assert_eq!(file.get("file_id").unwrap().num(), Some("9007199254740993"));
         assert_eq!(file.get("file_id").unwrap().as_i64(), Some(9007199254740993));
+        for (text, i, u) in [("0", Some(0), Some(0)), ("-0", Some(0), None), ("18446744073709551615", None, Some(u64::MAX)), ("18446744073709551616", None, None), ("9223372036854775807", Some(i64::MAX), Some(i64::MAX as u64)), ("-9223372036854775808", Some(i64::MIN), None), ("-9223372036854775809", None, None), ("", None, None), ("-", None, None), ("+1", None, None), ("1a", None, None), ("99999999999999999999", None, None)] {
+            assert_eq!((int(text), uint(text)), (i, u), "{text}");
+        }
         assert_eq!(file.get("n").unwrap().as_i64(), Some(2), "the last repeat wins");
         let a: Vec<_> = v.get("a").unwrap().items().unwrap().collect();
         assert_eq!(a.len(), 6);

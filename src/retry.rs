@@ -1,5 +1,6 @@
 //! When to try again and how long to wait, as pure functions of the response and the clock.
 
+use crate::json::int;
 use crate::providers::{split, HttpResponse};
 
 /// Longest server-requested wait we honour; longer requests fall back to our own backoff.
@@ -21,9 +22,9 @@ fn decimal(s: &str) -> Option<f64> {
     if int.is_empty() || frac.is_empty() || int.len() > 15 || frac.len() > 9 || !(int.bytes().chain(frac.bytes())).all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let whole = int.parse::<u64>().ok()? as f64;
+    let whole = crate::json::uint(int)? as f64;
     // frac has at most 9 digits, so the power of ten is exact (core has no powi without std).
-    let part = frac.parse::<u64>().ok()? as f64 / 10u64.pow(frac.len() as u32) as f64;
+    let part = crate::json::uint(frac)? as f64 / 10u64.pow(frac.len() as u32) as f64;
     Some(whole + part)
 }
 
@@ -37,14 +38,14 @@ pub fn backoff_ms(n: u32, random: f64) -> f64 {
 /// Milliseconds since the epoch of an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT`.
 pub fn http_date_ms(s: &str) -> Option<f64> {
     let mut it = split(s.split_once(',')?.1.trim_start(), b' ');
-    let day: i64 = it.next()?.parse().ok()?;
+    let day = int(it.next()?)?;
     let mon = it.next()?;
     let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         .iter()
         .position(|m| *m == mon)? as i64
         + 1;
-    let year: i64 = it.next()?.parse().ok()?;
-    let mut hms = split(it.next()?, b':').map(|p| p.parse::<i64>().ok());
+    let year = int(it.next()?)?;
+    let mut hms = split(it.next()?, b':').map(int);
     let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
     // An IMF-fixdate has a four-digit year; bounding it keeps the arithmetic below from overflowing.
     let in_range = (1..=31).contains(&day) && (0..=9999).contains(&year) && (0..=23).contains(&h) && (0..=59).contains(&m) && (0..=60).contains(&sec);

@@ -13,11 +13,7 @@ pub const CAPABILITIES: &str = r#"{"provider":"minimax","operations":{"create":"
 
 /// Parses a MiniMax id: a decimal int64, returned in canonical form.
 fn id(id: &str) -> Result<String> {
-    let digits = id.strip_prefix('-').unwrap_or(id);
-    match id.parse::<i64>() {
-        Ok(n) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(num_i64(n)),
-        _ => Err(Error::invalid("minimax file ids are 64-bit integers in decimal")),
-    }
+    json::int(id).map(num_i64).ok_or_else(|| Error::invalid("minimax file ids are 64-bit integers in decimal"))
 }
 
 pub(super) fn list(base: &str, purpose: &str) -> HttpRequest {
@@ -107,8 +103,8 @@ mod tests {
     fn parses_int64_ids_exactly() {
         let body = r#"{"file":{"file_id":9007199254740993,"bytes":5896337,"created_at":1700469398,"filename":"a.docx","purpose":"t2a_async_input"},"base_resp":{"status_code":0,"status_msg":"success"}}"#;
         let f = P.parse_file(&resp(200, &[], body)).unwrap();
-        assert_eq!(f.id, "9007199254740993");
-        assert_eq!((f.bytes, f.created_at, f.filename.as_str()), (5896337, 1700469398, "a.docx"));
+        assert_eq!(f.id(), "9007199254740993");
+        assert_eq!((f.bytes, f.created_at, f.filename()), (5896337, 1700469398, "a.docx"));
         assert_eq!(f.src, (0, "file", None));
         let mut out = String::new();
         super::super::Page::write_files(&[f], P, &mut out);
@@ -116,7 +112,7 @@ mod tests {
         let big = r#"{"file":{"file_id":9223372036854775808,"bytes":1,"created_at":1,"filename":"a"},"base_resp":{"status_code":0}}"#;
         assert_eq!(P.parse_file(&resp(200, &[], big)).unwrap_err().kind, Kind::Decode);
         let s = r#"{"file":{"file_id":"123","bytes":1,"created_at":1,"filename":"a"},"base_resp":{"status_code":0}}"#;
-        assert_eq!(P.parse_file(&resp(200, &[], s)).unwrap().id, "123");
+        assert_eq!(P.parse_file(&resp(200, &[], s)).unwrap().id(), "123");
     }
 
     #[test]

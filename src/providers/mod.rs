@@ -2,7 +2,7 @@
 //! unified values or a classified `Error`. Nothing here touches JS, so it all runs under plain `cargo test`.
 
 use alloc::borrow::Cow;
-use alloc::{string::String, vec::Vec};
+use alloc::{boxed::Box, string::String, vec::Vec};
 pub mod minimax;
 pub mod moonshot;
 pub mod openai;
@@ -163,8 +163,8 @@ impl Provider {
         files
             .into_iter()
             // MiniMax lists one purpose per request and may spell it differently in the objects.
-            .filter(|f| self == Provider::MiniMax || f.purpose == purpose)
-            .filter(|f| f.filename == filename && f.bytes == bytes && f.created_at >= since - 1)
+            .filter(|f| self == Provider::MiniMax || f.purpose() == purpose)
+            .filter(|f| f.filename() == filename && f.bytes == bytes && f.created_at >= since - 1)
             .max_by_key(|f| f.created_at)
     }
 
@@ -391,16 +391,15 @@ pub struct ListQuery {
 /// A file, in OpenAI's field names.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileObject {
-    /// Id, a string everywhere (MiniMax's int64 in decimal).
-    pub id: String,
     /// Size in bytes.
     pub bytes: u64,
     /// Unix seconds.
     pub created_at: i64,
-    /// Name.
-    pub filename: String,
-    /// Purpose.
-    pub purpose: String,
+    /// The id (a string everywhere: MiniMax's int64 in decimal), the name and the purpose, one after the other:
+    /// one allocation per file rather than three, since a listing can hold thousands.
+    text: Box<str>,
+    /// Where the name and the purpose start in `text`.
+    cut: (u32, u32),
     /// Where the provider's own object is: the response's `seq`, the key holding it (or the list) in the body
     /// (`""` for the body itself), and its index in that list (`None` for a single object). JS parses each body
     /// once with `JSON.parse` and takes `raw` from there, so it is never copied through wasm.
@@ -408,6 +407,34 @@ pub struct FileObject {
 }
 
 impl FileObject {
+    /// A file with these fields.
+    pub fn new(id: &str, bytes: u64, created_at: i64, filename: &str, purpose: &str, src: (u32, &'static str, Option<u32>)) -> FileObject {
+        let mut text = String::with_capacity(id.len() + filename.len() + purpose.len());
+        for part in [id, filename, purpose] {
+            text.push_str(part);
+        }
+        // Texts over 4 GiB cannot reach wasm32, and the natively fuzzed ones are far smaller.
+        let cut = (id.len() as u32, (id.len() + filename.len()) as u32);
+        FileObject { bytes, created_at, text: text.into_boxed_str(), cut, src }
+    }
+    /// `text` from byte `a` to `b`.
+    #[inline(never)]
+    fn part(&self, a: u32, b: u32) -> &str {
+        self.text.get(a as usize..b as usize).unwrap_or_default()
+    }
+    /// The id.
+    pub fn id(&self) -> &str {
+        self.part(0, self.cut.0)
+    }
+    /// The name.
+    pub fn filename(&self) -> &str {
+        self.part(self.cut.0, self.cut.1)
+    }
+    /// The purpose (`""` where the provider gives none).
+    pub fn purpose(&self) -> &str {
+        self.part(self.cut.1, self.text.len() as u32)
+    }
+
     fn from_json(p: Provider, o: Json, src: (u32, &'static str, Option<u32>)) -> core::result::Result<FileObject, ()> {
         // One pass over the fields, a later repeat overriding an earlier one as in `JSON.parse`: this runs once per
         // file of a listing, so it avoids a lookup per field.
@@ -427,11 +454,11 @@ impl FileObject {
         }
         let id = match (p, id) {
             // A JSON integer is already in canonical form (no leading zeros), except -0: copied, not reformatted.
-            (Provider::MiniMax, Some(v)) => match (v.num(), v.as_i64()) {
-                (Some(n), Some(i)) if i != 0 => Some(String::from(n)),
-                (_, i) => i.or_else(|| v.as_str()?.parse().ok()).map(num_i64),
+            (Provider::MiniMax, Some(v)) => match v.num() {
+                Some(n) => json::int(n).map(|i| if i == 0 { Cow::Borrowed("0") } else { Cow::Borrowed(n) }),
+                None => v.as_str().and_then(|s| json::int(&s)).map(|i| Cow::Owned(num_i64(i))),
             },
-            (_, v) => v.and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(Cow::into_owned),
+            (_, v) => v.and_then(|v| v.as_str()).filter(|s| !s.is_empty()),
         };
         // Optional strings: absent or null, else a string.
         fn opt(v: Option<Json>) -> core::result::Result<Option<Cow<str>>, ()> {
@@ -443,14 +470,9 @@ impl FileObject {
         }
         // JS reads `status` from the provider's object; here it is only checked.
         opt(status)?;
-        Ok(FileObject {
-            id: id.ok_or(())?,
-            bytes: bytes.and_then(|v| v.as_u64()).ok_or(())?,
-            created_at: created_at.and_then(|v| v.as_i64()).ok_or(())?,
-            filename: filename.and_then(|v| v.as_str()).ok_or(())?.into_owned(),
-            purpose: opt(purpose)?.map(Cow::into_owned).unwrap_or_default(),
-            src,
-        })
+        let (bytes, created_at) = (bytes.and_then(|v| v.as_u64()).ok_or(())?, created_at.and_then(|v| v.as_i64()).ok_or(())?);
+        let filename = filename.and_then(|v| v.as_str()).ok_or(())?;
+        Ok(FileObject::new(&id.ok_or(())?, bytes, created_at, &filename, &opt(purpose)?.unwrap_or_default(), src))
     }
 
     /// Whether `next` comes right after this file in the same list of the same body.
@@ -504,7 +526,7 @@ impl Page {
                 out.push_str(",\"");
                 for (i, f) in run.iter().enumerate() {
                     out.push_str(if i == 0 { "" } else { "," });
-                    out.push_str(&f.id);
+                    out.push_str(f.id());
                 }
                 out.push('"');
             }
@@ -517,14 +539,14 @@ impl Page {
     /// Applies `purpose`, `order`, `after` and `limit` on the client, for providers that return everything at once.
     pub fn window(mut files: Vec<FileObject>, q: &ListQuery) -> Page {
         if let Some(purpose) = &q.purpose {
-            files.retain(|f| &f.purpose == purpose);
+            files.retain(|f| f.purpose() == purpose);
         }
         let desc = q.order.as_deref() == Some("desc");
         if desc || q.order.as_deref() == Some("asc") {
             files = sort_by_time(files, desc);
         }
         if let Some(after) = &q.after {
-            let at = files.iter().position(|f| &f.id == after).map_or(files.len(), |i| i + 1);
+            let at = files.iter().position(|f| f.id() == after).map_or(files.len(), |i| i + 1);
             files.drain(..at);
         }
         let limit = q.limit.map_or(usize::MAX, |l| l as usize);
@@ -741,14 +763,7 @@ mod tests {
     use super::*;
 
     fn file(id: &str, created_at: i64, purpose: &str) -> FileObject {
-        FileObject {
-            id: id.into(),
-            bytes: 1,
-            created_at,
-            filename: "f".into(),
-            purpose: purpose.into(),
-            src: (0, "data", Some(0)),
-        }
+        FileObject::new(id, 1, created_at, "f", purpose, (0, "data", Some(0)))
     }
 
     #[test]
@@ -787,15 +802,15 @@ mod tests {
         let files = vec![file("a", 3, "x"), file("b", 1, "y"), file("c", 2, "x"), file("d", 4, "x")];
         let q = ListQuery { purpose: Some("x".into()), order: Some("asc".into()), limit: Some(2), after: None };
         let p = Page::window(files.clone(), &q);
-        assert_eq!(p.files.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), ["c", "a"]);
+        assert_eq!(p.files.iter().map(FileObject::id).collect::<Vec<_>>(), ["c", "a"]);
         assert!(p.has_more);
         let q = ListQuery { after: Some("a".into()), ..q };
         let p = Page::window(files.clone(), &q);
-        assert_eq!(p.files.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), ["d"]);
+        assert_eq!(p.files.iter().map(FileObject::id).collect::<Vec<_>>(), ["d"]);
         assert!(!p.has_more);
         let q = ListQuery { order: Some("desc".into()), ..Default::default() };
         let p = Page::window(files.clone(), &q);
-        assert_eq!(p.files.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), ["d", "a", "c", "b"]);
+        assert_eq!(p.files.iter().map(FileObject::id).collect::<Vec<_>>(), ["d", "a", "c", "b"]);
         let q = ListQuery { after: Some("zz".into()), ..Default::default() };
         assert!(Page::window(files, &q).files.is_empty());
     }
@@ -822,26 +837,21 @@ mod tests {
     #[test]
     fn the_time_sort_is_stable_both_ways() {
         let files: Vec<FileObject> = [("a", 2), ("b", 1), ("c", 2), ("d", 1), ("e", 3), ("f", 2)].iter().map(|(id, t)| file(id, *t, "x")).collect();
-        let ids = |v: Vec<FileObject>| v.into_iter().map(|f| f.id).collect::<Vec<_>>().join("");
+        let ids = |v: Vec<FileObject>| v.iter().map(FileObject::id).collect::<Vec<_>>().join("");
         assert_eq!(ids(sort_by_time(files.clone(), false)), "bdacfe");
         assert_eq!(ids(sort_by_time(files, true)), "eacfbd");
     }
 
     #[test]
     fn finds_the_upload_an_ambiguous_attempt_stored() {
-        let mut old = file("old", 90, "batch");
-        old.filename = "a.jsonl".into();
-        let mut new = file("new", 101, "batch");
-        new.filename = "a.jsonl".into();
-        let mut other_size = new.clone();
-        other_size.id = "big".into();
-        other_size.bytes = 2;
-        let mut other_purpose = new.clone();
-        other_purpose.id = "agent".into();
-        other_purpose.purpose = "agent".into();
+        let src = (0, "data", Some(0));
+        let old = FileObject::new("old", 1, 90, "a.jsonl", "batch", src);
+        let new = FileObject::new("new", 1, 101, "a.jsonl", "batch", src);
+        let other_size = FileObject::new("big", 2, 101, "a.jsonl", "batch", src);
+        let other_purpose = FileObject::new("agent", 1, 101, "a.jsonl", "agent", src);
         let files = vec![old.clone(), new.clone(), other_size, other_purpose];
         let found = Provider::Zhipu.find_upload(files.clone(), "batch", "a.jsonl", 1, 100);
-        assert_eq!(found.map(|f| f.id), Some("new".into()));
+        assert_eq!(found.as_ref().map(FileObject::id), Some("new"));
         assert_eq!(Provider::Zhipu.find_upload(files.clone(), "batch", "a.jsonl", 1, 150), None);
         assert_eq!(Provider::Zhipu.find_upload(files, "batch", "b.jsonl", 1, 0), None);
         assert!(Provider::Zhipu.upload_lookup("http://h", "voice-clone-input").is_none());
@@ -891,7 +901,7 @@ mod tests {
             assert_eq!(e.raw, Some(Raw { seq: 0, json: true }));
         }
         let ok = r#"{"id":"a","bytes":1,"created_at":1,"filename":"f","purpose":null,"status":null}"#;
-        assert_eq!(Provider::Moonshot.parse_file(&resp(200, &[], ok)).unwrap().purpose, "");
+        assert_eq!(Provider::Moonshot.parse_file(&resp(200, &[], ok)).unwrap().purpose(), "");
     }
 
     #[test]

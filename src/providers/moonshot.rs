@@ -83,7 +83,7 @@ mod tests {
         let body = r#"{"object":"list","data":[{"id":"a","object":"file","bytes":1,"created_at":2,"filename":"f.pdf","purpose":"file-extract","status":"ok","status_details":""}]}"#;
         let page = P.parse_list(&resp(200, &[], body)).unwrap();
         assert_eq!((page.files.len(), page.has_more), (1, false));
-        assert_eq!(page.files[0].purpose, "file-extract");
+        assert_eq!(page.files[0].purpose(), "file-extract");
         let bad = body.replace(r#""status":"ok""#, r#""status":7"#);
         assert_eq!(P.parse_list(&resp(200, &[], &bad)).unwrap_err().kind, Kind::Decode, "status is checked though JS reads it");
     }

@@ -74,7 +74,7 @@ mod tests {
     fn parses_openai_shapes() {
         let f = r#"{"id":"file-1","object":"file","bytes":3,"created_at":1700000000,"filename":"a.jsonl","purpose":"batch","status":"processed"}"#;
         let file = P.parse_file(&resp(200, &[], f)).unwrap();
-        assert_eq!((file.id.as_str(), file.purpose.as_str()), ("file-1", "batch"));
+        assert_eq!((file.id(), file.purpose()), ("file-1", "batch"));
         let page = P.parse_list(&resp(200, &[], &format!(r#"{{"object":"list","data":[{f},{f}],"has_more":true}}"#))).unwrap();
         assert_eq!((page.files.len(), page.has_more), (2, true));
         assert!(P.parse_delete(&resp(200, &[], r#"{"id":"file-1","object":"file","deleted":true}"#)).is_ok());

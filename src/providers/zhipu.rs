@@ -14,7 +14,7 @@ pub const CAPABILITIES: &str = r#"{"provider":"zhipu","operations":{"create":"na
 /// `error.code` decides: 429 is both "slow down" (1302) and "no money" (1113).
 pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
     let (code, _, message) = super::error_envelope(body)?;
-    let n: u32 = code.as_deref().and_then(|c| c.parse().ok()).unwrap_or(0);
+    let n = code.as_deref().and_then(crate::json::uint).unwrap_or(0);
     let (kind, retryable) = match n {
         1000..=1005 => (Kind::Authentication, false),
         1110..=1112 | 1220 => (Kind::PermissionDenied, false),
