@@ -177,17 +177,26 @@ impl<'d> Json<'d> {
 /// checks need 128-bit multiplication on wasm32; it runs for every number of every file in a listing.
 #[inline(never)]
 pub fn uint(s: &str) -> Option<u64> {
-    // u64::MAX is 18446744073709551615: beyond this prefix, one more digit overflows.
-    const TOP: u64 = u64::MAX / 10;
+    // Up to 19 digits cannot overflow; 20 fit only from 10^19 to u64::MAX (18446744073709551615).
+    const E19: u64 = 10_000_000_000_000_000_000;
+    match s.as_bytes() {
+        [b'1', rest @ ..] if rest.len() == 19 => digits(rest).filter(|&r| r <= u64::MAX - E19).map(|r| r + E19),
+        b if (1..20).contains(&b.len()) => digits(b),
+        _ => None,
+    }
+}
+
+/// At most 19 decimal digits.
+fn digits(b: &[u8]) -> Option<u64> {
     let mut n: u64 = 0;
-    for c in s.bytes() {
+    for &c in b {
         let d = c.wrapping_sub(b'0');
-        if d > 9 || n > TOP || (n == TOP && d > 5) {
+        if d > 9 {
             return None;
         }
         n = n * 10 + u64::from(d);
     }
-    (!s.is_empty()).then_some(n)
+    Some(n)
 }
 
 /// An optional `-` and decimal digits, when they fit in i64.
@@ -447,7 +456,7 @@ mod tests {
         let file = v.get("file").unwrap();
         assert_eq!(file.get("file_id").unwrap().num(), Some("9007199254740993"));
         assert_eq!(file.get("file_id").unwrap().as_i64(), Some(9007199254740993));
-        for (text, i, u) in [("0", Some(0), Some(0)), ("-0", Some(0), None), ("18446744073709551615", None, Some(u64::MAX)), ("18446744073709551616", None, None), ("9223372036854775807", Some(i64::MAX), Some(i64::MAX as u64)), ("-9223372036854775808", Some(i64::MIN), None), ("-9223372036854775809", None, None), ("", None, None), ("-", None, None), ("+1", None, None), ("1a", None, None), ("99999999999999999999", None, None)] {
+        for (text, i, u) in [("0", Some(0), Some(0)), ("-0", Some(0), None), ("18446744073709551615", None, Some(u64::MAX)), ("18446744073709551616", None, None), ("9223372036854775807", Some(i64::MAX), Some(i64::MAX as u64)), ("-9223372036854775808", Some(i64::MIN), None), ("-9223372036854775809", None, None), ("", None, None), ("-", None, None), ("+1", None, None), ("1a", None, None), ("99999999999999999999", None, None), ("10000000000000000000", None, Some(10_000_000_000_000_000_000)), ("19999999999999999999", None, None), ("28446744073709551615", None, None), ("1844674407370955161a", None, None)] {
             assert_eq!((int(text), uint(text)), (i, u), "{text}");
         }
         assert_eq!(file.get("n").unwrap().as_i64(), Some(2), "the last repeat wins");
