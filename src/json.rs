@@ -342,6 +342,7 @@ impl Parser<'_> {
         self.push(NUM, start);
         Some(())
     }
+    #[inline(always)]
     fn string(&mut self) -> Option<()> {
         self.i += 1;
         let start = self.i;
