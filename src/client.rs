@@ -311,7 +311,10 @@ impl Call {
     /// slot has ended.
     pub fn stage(&mut self) -> u32 {
         if self.result.is_none() && !self.slots.is_empty() && self.slots.iter().all(|s| s.state == State::Ended) {
-            let outcomes = self.slots.drain(..).filter_map(|s| s.outcome).collect();
+            let mut outcomes = Vec::with_capacity(self.slots.len());
+            for s in core::mem::take(&mut self.slots) {
+                outcomes.extend(s.outcome);
+            }
             self.advance(outcomes);
         }
         if self.result.is_none() && self.slots.is_empty() {
@@ -448,15 +451,23 @@ fn merge(p: Provider, q: &ListQuery, pages: Vec<Page>) -> Page {
     match p {
         Provider::OpenAi => pages.into_iter().next().unwrap_or_default(),
         Provider::Zhipu if q.purpose.is_some() => pages.into_iter().next().unwrap_or_default(),
-        Provider::Moonshot => Page::window(pages.into_iter().flat_map(|pg| pg.files).collect(), q),
+        Provider::Moonshot => Page::window(all_files(pages), q),
         _ => {
             let more = pages.iter().any(|pg| pg.has_more);
-            let files = pages.into_iter().flat_map(|pg| pg.files).collect();
-            let mut page = Page::window(files, &ListQuery { purpose: None, ..q.clone() });
+            let mut page = Page::window(all_files(pages), &ListQuery { purpose: None, ..q.clone() });
             page.has_more |= more;
             page
         }
     }
+}
+
+/// The files of `pages`, in order (appending each page's vector: smaller in wasm than a flattening iterator).
+fn all_files(pages: Vec<Page>) -> Vec<FileObject> {
+    let mut files = Vec::new();
+    for mut pg in pages {
+        files.append(&mut pg.files);
+    }
+    files
 }
 
 #[cfg(test)]

@@ -9,8 +9,8 @@ const MAX_RETRY_AFTER_MS: f64 = 60_000.0;
 /// The wait the provider asked for: `retry-after-ms`, else `Retry-After` in seconds or as an HTTP date;
 /// `None` when absent, unreadable or outside 0–60 s.
 pub fn retry_after_ms(resp: &HttpResponse, now_ms: f64) -> Option<f64> {
-    let ms = resp.header("retry-after-ms").and_then(|v| decimal(v.trim())).or_else(|| {
-        let v = resp.header("retry-after")?.trim();
+    let ms = resp.header("retry-after-ms").and_then(|v| decimal(v.trim_ascii())).or_else(|| {
+        let v = resp.header("retry-after")?.trim_ascii();
         decimal(v).map(|s| s * 1000.0).or_else(|| http_date_ms(v).map(|t| (t - now_ms).max(0.0)))
     })?;
     (ms.is_finite() && (0.0..=MAX_RETRY_AFTER_MS).contains(&ms)).then_some(ms)
@@ -19,7 +19,8 @@ pub fn retry_after_ms(resp: &HttpResponse, now_ms: f64) -> Option<f64> {
 /// A non-negative decimal such as `2` or `0.25` (no sign, exponent or NaN), without core's float parser.
 fn decimal(s: &str) -> Option<f64> {
     let (int, frac) = s.split_once('.').unwrap_or((s, "0"));
-    if int.is_empty() || frac.is_empty() || int.len() > 15 || frac.len() > 9 || !(int.bytes().chain(frac.bytes())).all(|b| b.is_ascii_digit()) {
+    // `uint` refuses empty parts and anything but digits.
+    if int.len() > 15 || frac.len() > 9 {
         return None;
     }
     let whole = crate::json::uint(int)? as f64;
@@ -37,7 +38,7 @@ pub fn backoff_ms(n: u32, random: f64) -> f64 {
 
 /// Milliseconds since the epoch of an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT`.
 pub fn http_date_ms(s: &str) -> Option<f64> {
-    let mut it = split(s.split_once(',')?.1.trim_start(), b' ');
+    let mut it = split(s.split_once(',')?.1.trim_ascii_start(), b' ');
     let day = int(it.next()?)?;
     let mon = it.next()?;
     let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
