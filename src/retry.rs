@@ -1,7 +1,7 @@
 //! When to try again and how long to wait, as pure functions of the response and the clock.
 
 use crate::json::int;
-use crate::providers::{split, HttpResponse};
+use crate::providers::{cut, split, HttpResponse};
 
 /// Longest server-requested wait we honour; longer requests fall back to our own backoff.
 const MAX_RETRY_AFTER_MS: f64 = 60_000.0;
@@ -18,7 +18,7 @@ pub fn retry_after_ms(resp: &HttpResponse, now_ms: f64) -> Option<f64> {
 
 /// A non-negative decimal such as `2` or `0.25` (no sign, exponent or NaN), without core's float parser.
 fn decimal(s: &str) -> Option<f64> {
-    let (int, frac) = s.split_once('.').unwrap_or((s, "0"));
+    let (int, frac) = cut(s, b'.').unwrap_or((s, "0"));
     // `uint` refuses empty parts and anything but digits.
     if int.len() > 15 || frac.len() > 9 {
         return None;
@@ -38,7 +38,7 @@ pub fn backoff_ms(n: u32, random: f64) -> f64 {
 
 /// Milliseconds since the epoch of an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT`.
 pub fn http_date_ms(s: &str) -> Option<f64> {
-    let mut it = split(s.split_once(',')?.1.trim_ascii_start(), b' ');
+    let mut it = split(cut(s, b',')?.1.trim_ascii_start(), b' ');
     let day = int(it.next()?)?;
     let mon = it.next()?;
     let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -46,8 +46,8 @@ pub fn http_date_ms(s: &str) -> Option<f64> {
         .position(|m| *m == mon)? as i64
         + 1;
     let year = int(it.next()?)?;
-    let mut hms = split(it.next()?, b':').map(int);
-    let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
+    let mut hms = split(it.next()?, b':');
+    let (h, m, sec) = (int(hms.next()?)?, int(hms.next()?)?, int(hms.next()?)?);
     // An IMF-fixdate has a four-digit year; bounding it keeps the arithmetic below from overflowing.
     let in_range = (1..=31).contains(&day) && (0..=9999).contains(&year) && (0..=23).contains(&h) && (0..=59).contains(&m) && (0..=60).contains(&sec);
     if it.next() != Some("GMT") || !in_range {

@@ -643,6 +643,12 @@ pub fn split(s: &str, sep: u8) -> impl Iterator<Item = &str> {
     })
 }
 
+/// `s` split at its first `sep` (an ASCII byte); core's `split_once` would link its memchr.
+pub fn cut(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == sep)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
 /// Whether `hay` contains `needle`, ignoring ASCII case; small, where core's substring search adds kilobytes.
 pub fn has(hay: &str, needle: &str) -> bool {
     hay.as_bytes().windows(needle.len().max(1)).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
