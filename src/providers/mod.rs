@@ -248,11 +248,15 @@ impl Provider {
                 .and_then(|v| v.as_str())
                 .map(Cow::into_owned)
         };
-        core::iter::once(own)
-            .chain(REQUEST_ID_HEADERS.iter().copied())
-            .find_map(|h| resp.header(h).filter(|v| !v.is_empty()))
-            .map(String::from)
-            .or_else(from_body)
+        let mut names = REQUEST_ID_HEADERS.iter();
+        let mut name = Some(own);
+        while let Some(h) = name {
+            if let Some(v) = resp.header(h).filter(|v| !v.is_empty()) {
+                return Some(v.into());
+            }
+            name = names.next().copied();
+        }
+        from_body()
     }
 
     /// The largest file the provider documents for `purpose` (by extension where limits differ by type).
