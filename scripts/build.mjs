@@ -7,9 +7,13 @@ import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
-const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+const run = (cmd, args, env) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
 
-run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown']);
+// opt-level "z" (Cargo.toml) leaves LLVM's inline threshold at 5, which put the JSON reader's helpers out of line
+// (2.7x slower); at 50 the wasm is 1.8 KB (gzip) smaller than under "s" and parses 10-15 % slower. Passed here, not
+// in .cargo/config.toml, which cargo ignores whenever RUSTFLAGS is set.
+const rustflags = [process.env.RUSTFLAGS, '-C llvm-args=-inline-threshold=50'].filter(Boolean).join(' ');
+run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown'], { RUSTFLAGS: rustflags });
 rmSync(pkg, { recursive: true, force: true });
 mkdirSync(pkg);
 copyFileSync(join(root, 'target/wasm32-unknown-unknown/release/llm_files.wasm'), join(pkg, 'llm_files_bg.wasm'));
