@@ -7,7 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { LlmFiles } from 'llm-files';
-import { initSync } from '../pkg/llm_files.js';
+import { initSync, Op } from '../pkg/llm_files.js';
 import OpenAI from 'openai';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -162,12 +162,53 @@ for (const concurrency of [1, 64]) {
         if ((out.data ?? out).length !== 10000) throw new Error('wrong count');
       }
     }
+    // The wasm alone, stepped directly: what answering with this body costs inside the machine (parse, check every
+    // file, write the plan), without fetch, copies or JS objects.
+    const bytes = new TextEncoder().encode(body);
+    const inWasm = [];
+    for (let r = 0; r < 3 * ROUNDS + 2; r++) {
+      const op = new Op(shape, 'http://memory.invalid', 0, 1, purpose);
+      op.stage();
+      op.next(0, false, Date.now(), 0.5);
+      const t0 = performance.now();
+      op.answer(0, 200, undefined, bytes, 0, Date.now());
+      op.next(0, false, Date.now(), 0.5);
+      op.stage();
+      const plan = op.result();
+      if (r >= 2) inWasm.push(performance.now() - t0);
+      op.free();
+      if (plan[0] !== 'l') throw new Error('the machine did not answer with a page');
+    }
     if (shape === 'minimax') {
       const page = await ours();
       results.parse10k.minimaxIdExact = page.data[0].id === '9007199254740993';
     }
-    results.parse10k[shape] = { 'llm-files ms': median(s.ours), 'JSON.parse + map ms': median(s.baseline), ratio: median(s.ours) / median(s.baseline) };
+    results.parse10k[shape] = { 'llm-files ms': median(s.ours), 'JSON.parse + map ms': median(s.baseline), ratio: median(s.ours) / median(s.baseline), 'of which in wasm ms': median(inWasm) };
   }
+}
+
+// The wasm's share of one call: every step of a retrieve (create the machine, name the request, take the answer,
+// write the result, free it), stepped directly with a canned response.
+{
+  const body = new TextEncoder().encode(JSON.stringify({ id: 'file-abc123', object: 'file', bytes: 1024, created_at: 1700000000, filename: 'a.bin', purpose: 'file-extract', status: 'ok' }));
+  const one = () => {
+    const op = new Op('moonshot', base, 0, 3, 'file-abc123');
+    op.stage();
+    op.next(0, false, Date.now(), 0.5);
+    op.answer(0, 200, undefined, body, 0, Date.now());
+    op.next(0, false, Date.now(), 0.5);
+    op.stage();
+    const r = op.result();
+    op.free();
+    return r;
+  };
+  const per = [];
+  for (let r = 0; r <= ROUNDS; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < 20000; i++) if (one()[0] !== 'f') throw new Error('the machine did not answer with a file');
+    if (r) per.push(((performance.now() - t0) * 1000) / 20000);
+  }
+  results.wasmPerCall = { 'retrieve, all steps µs': median(per) };
 }
 
 // Cold start: a fresh Node process importing and instantiating each client.
@@ -212,9 +253,10 @@ for (const r of results.perOperation) {
 const u = results.upload256;
 console.log(`\n256 MiB upload from a Blob: raw fetch ${u['raw fetch'].mibPerSecond.toFixed(0)} MiB/s, llm-files ${u['llm-files'].mibPerSecond.toFixed(0)} MiB/s (ratio ${u.ratio.toFixed(2)}); wasm memory growth ${u['llm-files'].wasmGrowthBytes} B; RSS growth raw ${u['raw fetch'].rssGrowthMiB.toFixed(0)} MiB, llm-files ${u['llm-files'].rssGrowthMiB.toFixed(0)} MiB`);
 for (const [shape, v] of Object.entries(results.parse10k).filter(([k]) => k !== 'minimaxIdExact')) {
-  console.log(`10,000-file list (${shape} shape, medians of ${3 * ROUNDS}): llm-files ${v['llm-files ms'].toFixed(1)} ms, JSON.parse + map ${v['JSON.parse + map ms'].toFixed(1)} ms, ratio ${v.ratio.toFixed(2)}`);
+  console.log(`10,000-file list (${shape} shape, medians of ${3 * ROUNDS}): llm-files ${v['llm-files ms'].toFixed(1)} ms (in wasm ${v['of which in wasm ms'].toFixed(1)} ms), JSON.parse + map ${v['JSON.parse + map ms'].toFixed(1)} ms, ratio ${v.ratio.toFixed(2)}`);
 }
 console.log(`  MiniMax int64 ids exact in llm-files: ${results.parse10k.minimaxIdExact} (JSON.parse rounds them)`);
+console.log(`wasm's share of one retrieve (every step, canned response): ${results.wasmPerCall['retrieve, all steps µs'].toFixed(1)} µs`);
 console.log(`cold start (import + construct): llm-files ${results.coldStart['llm-files ms'].toFixed(1)} ms, openai-node ${results.coldStart['openai-node ms'].toFixed(1)} ms, ratio ${results.coldStart.ratio.toFixed(2)}`);
 const z = results.size;
 console.log(`size, files-only program, esbuild --minify, gzip -9: llm-files ${z['llm-files total gzip']} B (wasm ${z['llm-files wasm gzip']} + js ${z['llm-files js gzip']}), openai-node ${z['openai-node total gzip']} B, ratio ${z.ratio.toFixed(2)}`);
