@@ -1,0 +1,83 @@
+// The wasm loader and ABI wrapper (js/wasm.js, shipped as pkg/llm_files.js): every way of instantiating it, text
+// in and out of wasm memory, and a freed call.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+
+const wasmPath = new URL('../../pkg/llm_files_bg.wasm', import.meta.url);
+const bytes = readFileSync(wasmPath);
+// A fresh copy of the loader module each time (its instance is module state).
+let n = 0;
+const fresh = () => import(`../../pkg/llm_files.js?copy=${n++}`);
+
+test('initSync takes a Module or bytes and returns the running instance afterwards', async () => {
+  const a = await fresh();
+  const exports = a.initSync({ module: new WebAssembly.Module(bytes) });
+  assert.ok(exports.memory instanceof WebAssembly.Memory);
+  assert.equal(a.initSync({ module: new Uint8Array() }), exports, 'already running: the bytes are not even read');
+  const b = await fresh();
+  assert.ok(b.initSync({ module: bytes }).memory instanceof WebAssembly.Memory);
+  assert.notEqual(b.initSync({ module: bytes }), exports, 'each loader copy has its own instance');
+});
+
+test('init takes a Response (wasm MIME type or not), a Module or bytes', async () => {
+  for (const src of [
+    new Response(bytes, { headers: { 'content-type': 'application/wasm' } }),
+    new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } }),
+    Promise.resolve(new Response(bytes)),
+    new WebAssembly.Module(bytes),
+    bytes,
+  ]) {
+    const m = await fresh();
+    const exports = await m.default({ module_or_path: src });
+    assert.ok(exports.memory instanceof WebAssembly.Memory);
+    assert.equal(m.defaultBase('moonshot'), 'https://api.moonshot.ai/v1');
+    assert.equal(await m.default({ module_or_path: 'ignored: already running' }), exports);
+  }
+});
+
+test('strings cross both ways as UTF-8: non-ASCII, astral and lone surrogates', async () => {
+  const m = await fresh();
+  m.initSync({ module: bytes });
+  const op = new m.Op('openai', 'http://h/v1', 0, 3, 'ファイル😀\ud800');
+  assert.equal(op.stage(), 1);
+  const step = op.next(0, false, Date.now(), 0.5);
+  // The lone surrogate reaches wasm as U+FFFD, like every TextEncoder output.
+  assert.equal(step, `fGET\nhttp://h/v1/files/${encodeURIComponent('ファイル😀\ufffd')}\n-\n`);
+  op.free();
+  assert.equal(m.capabilities('nobody'), undefined);
+  assert.equal(JSON.parse(m.capabilities('zhipu')).provider, 'zhipu');
+  assert.ok(m.headerNames().split('\n').includes('x-request-id'));
+});
+
+test('a refused call throws its error text; a freed call answers nothing and cannot be freed twice', async () => {
+  const m = await fresh();
+  m.initSync({ module: bytes });
+  assert.throws(() => new m.Op('openai', 'http://h/v1', 0, 3, '..'), (e) => typeof e === 'string' && JSON.parse(e.slice(1)).kind === 'invalid_argument');
+  const op = new m.Op('moonshot', 'http://h/v1', 0, 3, 'file-1');
+  op.free();
+  op.free();
+  assert.equal(op.stage(), 0);
+  assert.equal(op.next(0, false, Date.now(), 0.5), '');
+  assert.equal(op.answer(0, 200, undefined, new Uint8Array([123, 125]), 0, Date.now()), false);
+  op.failed(0, 'timeout', 'late');
+  assert.equal(op.needsBody(200, 'application/json'), false);
+  assert.equal(op.result(), '');
+});
+
+test('a body larger than the wasm memory so far makes it grow, and results still read back', async () => {
+  const m = await fresh();
+  const exports = m.initSync({ module: bytes });
+  const before = exports.memory.buffer.byteLength;
+  const files = Array.from({ length: 20000 }, (_, i) => `{"id":"file-${i}","object":"file","bytes":${i},"created_at":1700000000,"filename":"f${i}.txt","purpose":"batch"}`);
+  const body = new TextEncoder().encode(`{"object":"list","data":[${files.join(',')}],"has_more":true}`);
+  const op = new m.Op('openai', 'http://h/v1', 0, 1);
+  op.stage();
+  op.next(0, false, Date.now(), 0.5);
+  op.answer(0, 200, undefined, body, 7, Date.now());
+  assert.equal(op.next(0, false, Date.now(), 0.5), '');
+  assert.equal(op.stage(), 0);
+  assert.equal(op.result(), 'l{"has_more":true,"data":[[7,0,20000,"data"]]}');
+  op.free();
+  assert.ok(exports.memory.buffer.byteLength > before, 'the memory grew while the view in JS was renewed');
+});
