@@ -1,6 +1,6 @@
 //! When to try again and how long to wait, as pure functions of the response and the clock.
 
-use crate::json::int;
+use crate::json::{int, uint};
 use crate::providers::{cut, split, HttpResponse};
 
 /// Longest server-requested wait we honour; longer requests fall back to our own backoff.
@@ -23,9 +23,9 @@ fn decimal(s: &str) -> Option<f64> {
     if int.len() > 15 || frac.len() > 9 {
         return None;
     }
-    let whole = crate::json::uint(int)? as f64;
+    let whole = uint(int)? as f64;
     // frac has at most 9 digits, so the power of ten is exact (core has no powi without std).
-    let part = crate::json::uint(frac)? as f64 / 10u64.pow(frac.len() as u32) as f64;
+    let part = uint(frac)? as f64 / 10u64.pow(frac.len() as u32) as f64;
     Some(whole + part)
 }
 
