@@ -9,10 +9,10 @@ use crate::client::{Action, Call, Done, Expect};
 use crate::error::{Error, Kind};
 use crate::providers::{num, split, Body, HttpResponse, ListQuery, Page, Provider, HEADERS, REQUEST_ID_HEADERS};
 
-// No std on wasm: talc is the allocator, and a panic (a bug: nothing here panics on outside data) traps at once,
+// No std on wasm: `heap` is the allocator, and a panic (a bug: nothing here panics on outside data) traps at once,
 // without formatting its message, so none of core::fmt is linked.
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOCATOR: crate::heap::Heap = crate::heap::Heap::new();
 
 #[cfg(not(test))]
 #[panic_handler]

@@ -14,4 +14,6 @@ pub mod retry;
 
 pub mod client;
 #[cfg(target_arch = "wasm32")]
+mod heap;
+#[cfg(target_arch = "wasm32")]
 mod js;

@@ -81,3 +81,29 @@ test('a body larger than the wasm memory so far makes it grow, and results still
   op.free();
   assert.ok(exports.memory.buffer.byteLength > before, 'the memory grew while the view in JS was renewed');
 });
+
+test('the allocator (src/heap.rs) reuses its blocks: lists of many sizes in turn read back right, and memory settles', async () => {
+  const m = await fresh();
+  const exports = m.initSync({ module: bytes });
+  const list = (n, seq) => {
+    const files = Array.from({ length: n }, (_, i) => `{"file_id":${9007199254740993n + BigInt(i)},"bytes":${i},"created_at":1700000000,"filename":"é${'x'.repeat(i % 97)}","purpose":"t2a_async_input"}`);
+    const op = new m.Op('minimax', 'https://h', 0, 1, 't2a_async_input');
+    op.stage();
+    op.next(0, false, Date.now(), 0.5);
+    op.answer(0, 200, undefined, new TextEncoder().encode(`{"files":[${files.join(',')}],"base_resp":{"status_code":0}}`), seq, Date.now());
+    op.stage();
+    const r = op.result();
+    op.free();
+    return r;
+  };
+  const sizes = [0, 1, 3, 700, 2, 5000, 1, 64, 129, 3000, 0, 1];
+  const expected = (n, seq) => `l{"has_more":false,"data":[[${seq},0,${n},"files","${Array.from({ length: n }, (_, i) => 9007199254740993n + BigInt(i)).join(',')}"]]}`;
+  const emptyPlan = () => `l{"has_more":false,"data":[]}`;
+  let settled;
+  for (let round = 0; round < 4; round++) {
+    for (const [k, n] of sizes.entries()) assert.equal(list(n, k), n ? expected(n, k) : emptyPlan(), `round ${round}, ${n} files`);
+    // After the first round every size has been seen: the same work again needs no new memory.
+    if (round === 1) settled = exports.memory.buffer.byteLength;
+  }
+  assert.equal(exports.memory.buffer.byteLength, settled);
+});
