@@ -30,18 +30,29 @@ const auth = { Authorization: `Bearer ${KEY}` };
 const llm = new LlmFiles({ provider: 'moonshot', apiKey: KEY, baseURL: base, maxRetries: 0 }).files;
 const oai = new OpenAI({ apiKey: KEY, baseURL: base, maxRetries: 0 }).files;
 const raw = {
-  list: async () => JSON.parse(await (await fetch(`${base}/files`, { headers: auth })).text()),
-  retrieve: async (id) => JSON.parse(await (await fetch(`${base}/files/${encodeURIComponent(id)}`, { headers: auth })).text()),
-  create: async (blob) => {
+  list: async (_, signal) => JSON.parse(await (await fetch(`${base}/files`, { headers: auth, signal })).text()),
+  retrieve: async (id, signal) => JSON.parse(await (await fetch(`${base}/files/${encodeURIComponent(id)}`, { headers: auth, signal })).text()),
+  create: async (blob, signal) => {
     const form = new FormData();
     form.append('purpose', 'file-extract');
     form.append('file', blob, 'upload.bin');
-    return JSON.parse(await (await fetch(`${base}/files`, { method: 'POST', headers: auth, body: form })).text());
+    return JSON.parse(await (await fetch(`${base}/files`, { method: 'POST', headers: auth, body: form, signal })).text());
   },
-  delete: async (id) => JSON.parse(await (await fetch(`${base}/files/${encodeURIComponent(id)}`, { method: 'DELETE', headers: auth })).text()),
+  delete: async (id, signal) => JSON.parse(await (await fetch(`${base}/files/${encodeURIComponent(id)}`, { method: 'DELETE', headers: auth, signal })).text()),
 };
 const contenders = {
   'raw fetch': { list: raw.list, retrieve: raw.retrieve, create: raw.create, delete: raw.delete },
+  // The same raw calls with what any per-request timeout costs: an AbortController whose signal fetch follows, and a
+  // timer. llm-files and openai-node both do this; raw fetch above does not.
+  'raw + timeout': Object.fromEntries(Object.entries(raw).map(([op, fn]) => [op, async (arg) => {
+    const c = new AbortController();
+    const timer = setTimeout(() => c.abort(), 600000);
+    try {
+      return await fn(arg, c.signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  }])),
   'llm-files': { list: () => llm.list(), retrieve: (id) => llm.retrieve(id), create: (b) => llm.create({ file: b, purpose: 'file-extract', filename: 'upload.bin' }), delete: (id) => llm.delete(id) },
   'openai-node': { list: () => oai.list(), retrieve: (id) => oai.retrieve(id), create: (b) => oai.create({ file: new File([b], 'upload.bin'), purpose: 'file-extract' }), delete: (id) => oai.delete(id) },
 };
@@ -56,7 +67,7 @@ async function perOp(n, concurrency, fn) {
 
 async function opBench(label, n, concurrency, makeFn) {
   const samples = Object.fromEntries(names.map((k) => [k, []]));
-  // Round 0 is an untimed warm-up (JIT, connection pool): without it the first contender pays for all three.
+  // Round 0 is an untimed warm-up (JIT, connection pool): without it the first contender pays for the others.
   for (let r = 0; r <= ROUNDS; r++) {
     const order = r % 2 ? [...names].reverse() : names;
     for (const k of order) {
@@ -68,6 +79,7 @@ async function opBench(label, n, concurrency, makeFn) {
   for (const k of names) row[k] = median(samples[k]);
   row['llm-files / raw'] = row['llm-files'] / row['raw fetch'];
   row['openai-node / raw'] = row['openai-node'] / row['raw fetch'];
+  row['llm-files / raw + timeout'] = row['llm-files'] / row['raw + timeout'];
   return row;
 }
 
@@ -241,9 +253,9 @@ child.kill();
 
 const f1 = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(2));
 console.log(`llm-files bench, ${results.date}, ${results.machine}; medians of ${ROUNDS} rounds\n`);
-console.log('per operation (µs)            conc   raw fetch   llm-files   openai-node   llm/raw   openai/raw');
+console.log('per operation (µs)            conc   raw fetch   raw + timeout   llm-files   openai-node   llm/raw   openai/raw   llm/(raw + timeout)');
 for (const r of results.perOperation) {
-  console.log(`${r.op.padEnd(28)} ${String(r.concurrency).padStart(5)} ${f1(r['raw fetch']).padStart(11)} ${f1(r['llm-files']).padStart(11)} ${f1(r['openai-node']).padStart(13)} ${r['llm-files / raw'].toFixed(2).padStart(9)} ${r['openai-node / raw'].toFixed(2).padStart(12)}`);
+  console.log(`${r.op.padEnd(28)} ${String(r.concurrency).padStart(5)} ${f1(r['raw fetch']).padStart(11)} ${f1(r['raw + timeout']).padStart(15)} ${f1(r['llm-files']).padStart(11)} ${f1(r['openai-node']).padStart(13)} ${r['llm-files / raw'].toFixed(2).padStart(9)} ${r['openai-node / raw'].toFixed(2).padStart(12)} ${r['llm-files / raw + timeout'].toFixed(2).padStart(21)}`);
 }
 const u = results.upload256;
 console.log(`\n256 MiB upload from a Blob: raw fetch ${u['raw fetch'].mibPerSecond.toFixed(0)} MiB/s, llm-files ${u['llm-files'].mibPerSecond.toFixed(0)} MiB/s (ratio ${u.ratio.toFixed(2)}); wasm memory growth ${u['llm-files'].wasmGrowthBytes} B; RSS growth raw ${u['raw fetch'].rssGrowthMiB.toFixed(0)} MiB, llm-files ${u['llm-files'].rssGrowthMiB.toFixed(0)} MiB`);

@@ -110,32 +110,39 @@ impl<'d> Json<'d> {
     pub fn is_obj(self) -> bool {
         self.node().kind == OBJ
     }
-    /// Calls `f(key, value)` for each field of an object, in source order; false when this is not an object.
-    /// A plain loop over the tape: it runs for every field of every file in a listing.
-    pub fn each_field(self, f: &mut dyn FnMut(&str, Json<'d>)) -> bool {
-        if !self.is_obj() {
-            return false;
+    /// The values of the fields that `which` numbers (`which(key)` is the field's index in the result, `None` to
+    /// skip it), the last one where a key repeats, as in `JSON.parse`; `None` when this is not an object. One walk
+    /// of the tape: it runs for every file of a listing.
+    #[inline(always)]
+    pub fn pick<const N: usize>(self, which: impl Fn(&[u8]) -> Option<usize>) -> Option<[Option<Json<'d>>; N]> {
+        let n = self.node();
+        if n.kind != OBJ {
+            return None;
         }
-        let mut m = self.members();
-        while let (Some(k), Some(v)) = (m.next(), m.next()) {
-            let kn = k.node();
-            match kn.kind {
-                STR => f(k.span(kn), v),
-                _ => f(&k.as_str().unwrap_or_default(), v),
+        let (tape, text) = (&self.doc.tape, self.doc.text.as_bytes());
+        let mut found = [None; N];
+        let mut at = self.at + 1;
+        while let (Some(k), Some(v)) = (tape.get(at), tape.get(at + 1)) {
+            if at >= n.end as usize {
+                break;
             }
+            let i = if k.kind == STR {
+                which(text.get(k.start as usize..k.end as usize).unwrap_or_default())
+            } else {
+                which(Json { doc: self.doc, at }.as_str().unwrap_or_default().as_bytes())
+            };
+            if let Some(slot) = i.and_then(|i| found.get_mut(i)) {
+                *slot = Some(Json { doc: self.doc, at: at + 1 });
+            }
+            at = if v.kind <= ARR { v.end as usize } else { at + 2 };
         }
-        true
+        Some(found)
     }
     /// The field `key` of an object; the last one when a key repeats, as `JSON.parse` does (JS reads the same
     /// objects).
     pub fn get(self, key: &str) -> Option<Json<'d>> {
-        let mut found = None;
-        self.each_field(&mut |k, v| {
-            if k == key {
-                found = Some(v);
-            }
-        });
-        found
+        let [v] = self.pick(|k| (k == key.as_bytes()).then_some(0))?;
+        v
     }
     /// The string, unescaped, when this is one.
     pub fn as_str(self) -> Option<Cow<'d, str>> {

@@ -440,22 +440,24 @@ impl FileObject {
     }
 
     fn from_json(p: Provider, o: Json, src: (u32, &'static str, Option<u32>)) -> core::result::Result<FileObject, ()> {
-        // One pass over the fields, a later repeat overriding an earlier one as in `JSON.parse`: this runs once per
-        // file of a listing, so it avoids a lookup per field.
-        let (mut id, mut bytes, mut created_at, mut filename, mut purpose, mut status) = (None, None, None, None, None, None);
-        let id_key = if p == Provider::MiniMax { "file_id" } else { "id" };
-        let obj = o.each_field(&mut |k, v| match k {
-            k if k == id_key => id = Some(v),
-            "bytes" => bytes = Some(v),
-            "created_at" => created_at = Some(v),
-            "filename" => filename = Some(v),
-            "purpose" => purpose = Some(v),
-            "status" => status = Some(v),
-            _ => {}
-        });
-        if !obj {
-            return Err(());
+        // One pass over the fields (a later repeat overriding an earlier one, as in `JSON.parse`), keys told apart by
+        // length and then one inline comparison: this runs for every field of every file of a listing.
+        fn is<const N: usize>(k: &[u8], word: &[u8; N]) -> bool {
+            <&[u8; N]>::try_from(k).is_ok_and(|k| k == word)
         }
+        let mm = p == Provider::MiniMax;
+        let [id, bytes, created_at, filename, purpose, status] = o
+            .pick(|k| match k.len() {
+                2 if !mm && is(k, b"id") => Some(0),
+                7 if mm && is(k, b"file_id") => Some(0),
+                5 if is(k, b"bytes") => Some(1),
+                10 if is(k, b"created_at") => Some(2),
+                8 if is(k, b"filename") => Some(3),
+                7 if is(k, b"purpose") => Some(4),
+                6 if is(k, b"status") => Some(5),
+                _ => None,
+            })
+            .ok_or(())?;
         let id = match (p, id) {
             // A JSON integer is already in canonical form (no leading zeros), except -0: copied, not reformatted.
             (Provider::MiniMax, Some(v)) => match v.num() {
@@ -922,6 +924,29 @@ mod tests {
         assert_eq!(Provider::Zhipu.max_bytes("batch", "a.jsonl"), Some(100 * MB));
         assert_eq!(Provider::MiniMax.max_bytes("video_generation_input", "a.mp3"), Some(15 * MB));
         assert_eq!(Provider::MiniMax.max_bytes("t2a_async_input", "a.txt"), None);
+    }
+
+    #[test]
+    fn file_fields_are_read_like_json_parse() {
+        // A repeat overrides; escaped keys count; keys of the same length as a field, or the other provider's id
+        // key, are ignored.
+        let body = r#"{"data":[{"id":"a","id":"b","bytes":1,"bytez":"x","created_at":5,"filename":"n","filename":"m","purpose":"p","file_id":7,"status":null,"statuz":3}]}"#;
+        let page = Provider::OpenAi.parse_list(&resp(200, &[], body)).unwrap();
+        let f = page.files.first().unwrap();
+        assert_eq!((f.id(), f.bytes, f.created_at, f.filename(), f.purpose()), ("b", 1, 5, "m", "p"));
+        let body = r#"{"files":[{"id":"x","file_id":9007199254740993,"bytes":2,"created_at":3,"filename":"f","purpose":"voice_clone"}]}"#;
+        let page = Provider::MiniMax.parse_list(&resp(200, &[], body)).unwrap();
+        assert_eq!(page.files.first().unwrap().id(), "9007199254740993");
+        // A field of the wrong type in any file fails the whole listing.
+        let ok = r#"{"id":"a","bytes":1,"created_at":5,"filename":"m","purpose":"p"}"#;
+        for bad in [
+            r#"{"id":"b","bytes":1,"created_at":5,"filename":"m","purpose":"p","status":1}"#,
+            r#"{"id":"b","bytes":"1","created_at":5,"filename":"m","purpose":"p"}"#,
+            r#"{"id":"b","bytes":1,"created_at":5,"filename":null,"purpose":"p"}"#,
+        ] {
+            let body = format!(r#"{{"data":[{ok},{bad}]}}"#);
+            assert_eq!(Provider::OpenAi.parse_list(&resp(200, &[], &body)).unwrap_err().kind, Kind::Decode, "{bad}");
+        }
     }
 
     #[test]
