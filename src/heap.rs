@@ -57,12 +57,14 @@ unsafe impl GlobalAlloc for Heap {
             }
             // Enough for the block wherever it lands, and at least 1 MiB, so growing buffers do not grow memory
             // each time.
-            let pages = (size + align).div_ceil(PAGE).max(16);
+            let Some(pages) = size.checked_add(align).map(|n| n.div_ceil(PAGE).max(16)) else { return null_mut() };
+            // A failed grow answers usize::MAX, which overflows here too.
             let old = wasm32::memory_grow(0, pages);
-            let Some(end) = old.checked_mul(PAGE).and_then(|b| b.checked_add(pages * PAGE)) else { return null_mut() };
+            let (Some(base), Some(grown)) = (old.checked_mul(PAGE), pages.checked_mul(PAGE)) else { return null_mut() };
+            let Some(end) = base.checked_add(grown) else { return null_mut() };
             // The first claim starts at the memory's old end; later claims extend the region they follow.
-            if old * PAGE != s.end {
-                s.next = old * PAGE;
+            if base != s.end {
+                s.next = base;
             }
             s.end = end;
         }
