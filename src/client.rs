@@ -86,10 +86,12 @@ pub struct Exchange {
 }
 
 impl Exchange {
+    #[inline(never)] // out of line: smaller wasm (lib.rs)
     fn new(req: HttpRequest, expect: Expect) -> Exchange {
         Exchange { req, expect, upload: None, state: State::Ready, attempts: 0, ambiguous: false, stored_since: None, started: 0.0, lookup: None, outcome: None }
     }
 
+    #[inline(never)] // out of line: smaller wasm (lib.rs)
     fn next(&mut self, aborted: bool, now: f64, random: f64) -> Action<'_> {
         match self.state {
             State::Ready | State::Wait(_) if aborted => {
@@ -125,6 +127,7 @@ impl Exchange {
     }
 
     /// Takes the answer; returns true, changing nothing, when it needs the headers `resp` was sent without.
+    #[inline(never)] // out of line: smaller wasm (lib.rs)
     fn answer(&mut self, p: Provider, max_retries: u32, resp: &HttpResponse, now: f64) -> bool {
         match self.state {
             State::Looking => {
@@ -173,6 +176,7 @@ impl Exchange {
         self.state = State::Wait(wait);
     }
 
+    #[inline(never)] // out of line: smaller wasm (lib.rs)
     fn end(&mut self, r: Result<Done>) {
         self.state = State::Ended;
         self.outcome = Some(r);
@@ -183,6 +187,7 @@ fn aborted_error() -> Error {
     Error::new(Kind::Aborted, "the request was aborted by its signal")
 }
 
+#[inline(never)] // out of line: smaller wasm (lib.rs)
 fn outcome(p: Provider, resp: &HttpResponse, expect: Expect, ambiguous: bool) -> Result<Done> {
     match expect {
         Expect::File => p.parse_file(resp).map(Done::File),

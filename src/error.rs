@@ -58,6 +58,7 @@ impl Kind {
         all.into_iter().find(|k| k.as_str() == s)
     }
     /// Whether this kind of failure usually goes away when tried again.
+    #[inline(never)] // out of line: smaller wasm (lib.rs)
     pub fn retryable(self) -> bool {
         matches!(self, Kind::RateLimit | Kind::Server | Kind::Connection | Kind::Timeout)
     }
@@ -96,6 +97,7 @@ pub struct Error {
 
 impl Error {
     /// An error of `kind` with the kind's usual retryability and nothing else known.
+    #[inline(never)] // out of line: smaller wasm (lib.rs)
     pub fn new(kind: Kind, message: impl Into<String>) -> Error {
         Error {
             kind,

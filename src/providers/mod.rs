@@ -35,6 +35,7 @@ impl Provider {
         ALL.into_iter().find(|p| p.name() == s)
     }
     /// The name JS uses.
+    #[inline(never)] // out of line: smaller wasm (lib.rs)
     pub fn name(self) -> &'static str {
         match self {
             Provider::MiniMax => "minimax",
@@ -613,6 +614,7 @@ impl Class {
         Class { kind, code, message, retryable: kind.retryable() || status == 409 }
     }
     /// A class from a kind the body named.
+    #[inline(never)] // out of line: smaller wasm (lib.rs)
     pub fn kind(kind: Kind, code: Option<String>, message: Option<String>) -> Class {
         Class { kind, code, message, retryable: kind.retryable() }
     }
@@ -677,6 +679,7 @@ fn status_text(status: u16) -> &'static str {
     }
 }
 
+#[inline(never)] // out of line: smaller wasm (lib.rs)
 fn get(url: String) -> HttpRequest {
     HttpRequest { method: Method::Get, url, body: Body::Empty }
 }
@@ -718,6 +721,7 @@ fn hex(n: u8) -> char {
 }
 
 /// Decimal text of `n` without `core::fmt` (which would add kilobytes to the wasm).
+#[inline(never)] // out of line: smaller wasm (lib.rs)
 pub fn num(n: u64) -> String {
     let mut out = String::new();
     push_num(&mut out, n);

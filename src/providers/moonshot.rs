@@ -9,6 +9,7 @@ use crate::json::Json;
 pub const CAPABILITIES: &str = r#"{"provider":"moonshot","operations":{"create":"native","list":"native","listAll":"native","retrieve":"native","content":"native","delete":"native"},"list":{"purpose":"emulated","limit":"emulated","after":"emulated","order":"emulated"},"delete":{"purpose":"not needed"},"purposes":{"create":["file-extract","image","video","batch"],"list":"any","delete":"any","content":["file-extract"]},"limits":{"maxFileBytes":{"*":104857600},"maxFiles":1000,"maxTotalBytes":10737418240}}"#;
 
 /// `error.type` decides where Moonshot documents it; `exceeded_current_quota_error` is money, whatever the status.
+#[inline(never)] // out of line: smaller wasm (lib.rs)
 pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
     let (code, ty, message) = super::error_envelope(body)?;
     let kind = match ty.as_deref() {

@@ -26,6 +26,7 @@ pub(super) fn list(base: &str, q: &ListQuery) -> HttpRequest {
 }
 
 /// `error.code` (or `error.type`) decides; `insufficient_quota` is money, not a rate limit.
+#[inline(never)] // out of line: smaller wasm (lib.rs)
 pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
     let (code, ty, message) = super::error_envelope(body)?;
     Some(match (code.as_deref(), ty.as_deref()) {

@@ -12,6 +12,7 @@ pub const LIST_PURPOSES: &[&str] = &["batch", "code-interpreter", "agent"];
 pub const CAPABILITIES: &str = r#"{"provider":"zhipu","operations":{"create":"native","list":"native","listAll":"native","retrieve":"emulated","content":"native","delete":"native"},"list":{"purpose":"optional: without it every listable purpose is listed and merged","limit":"native","after":"native (needs purpose)","order":"native"},"delete":{"purpose":"not needed"},"purposes":{"create":["batch","code-interpreter","agent","voice-clone-input"],"list":["batch","code-interpreter","agent"],"delete":"any","content":["batch"]},"limits":{"maxFileBytes":{"batch":104857600,"code-interpreter":20971520,"agent":20971520,"voice-clone-input":10485760,"*":104857600},"notes":"code-interpreter and agent images (png, jpg, jpeg) 5 MB; batch and agent 1,000 files, code-interpreter 100"}}"#;
 
 /// `error.code` decides: 429 is both "slow down" (1302) and "no money" (1113).
+#[inline(never)] // out of line: smaller wasm (lib.rs)
 pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
     let (code, _, message) = super::error_envelope(body)?;
     let n = code.as_deref().and_then(crate::json::uint).unwrap_or(0);
