@@ -342,6 +342,7 @@ impl Call {
     /// The response to the request `next` gave for `slot` (body empty when a download was left unread).
     /// Returns true, taking nothing, when `resp` is `partial` and an error needs its headers (request id, retry
     /// hints): the executor reads them only then, since a success never needs them.
+    #[inline(never)] // out of line: smaller wasm (lib.rs)
     pub fn answer(&mut self, slot: u32, resp: &HttpResponse, now: f64) -> bool {
         let (p, max) = (self.p, self.max_retries);
         self.slots.get_mut(slot as usize).is_some_and(|s| s.answer(p, max, resp, now))
@@ -356,6 +357,7 @@ impl Call {
     }
 
     /// Takes the result; a `listAll` walk then goes on to its next page at the next `stage`.
+    #[inline(never)] // out of line: smaller wasm (lib.rs)
     pub fn take(&mut self) -> Option<Result<Done>> {
         self.result.take()
     }

@@ -641,6 +641,7 @@ pub fn cat(parts: &[&str]) -> String {
 }
 
 /// `s` split at every `sep` (an ASCII byte); core's `split` would link its slicing panics and their formatting.
+#[inline(never)] // out of line: smaller wasm (lib.rs)
 pub fn split(s: &str, sep: u8) -> impl Iterator<Item = &str> {
     let mut rest = Some(s);
     core::iter::from_fn(move || {
@@ -658,6 +659,7 @@ pub fn cut(s: &str, sep: u8) -> Option<(&str, &str)> {
 }
 
 /// Whether `hay` contains `needle`, ignoring ASCII case; small, where core's substring search adds kilobytes.
+#[inline(never)] // out of line: smaller wasm (lib.rs)
 pub fn has(hay: &str, needle: &str) -> bool {
     hay.as_bytes().windows(needle.len().max(1)).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
