@@ -114,26 +114,31 @@ impl Error {
     /// decodes for `raw`, then parses when `rawJson`, after cutting the key out).
     pub fn write(&self, out: &mut String) {
         use crate::json::write_str;
-        let opt = |out: &mut String, key: &str, v: Option<&str>| {
+        // Each field is its key, then a value or null.
+        fn text(out: &mut String, key: &str, v: Option<&str>) {
             out.push_str(key);
             match v {
                 Some(v) => write_str(out, v),
                 None => out.push_str("null"),
             }
-        };
+        }
+        fn number(out: &mut String, key: &str, v: Option<u32>) {
+            out.push_str(key);
+            match v {
+                Some(v) => crate::providers::push_num(out, u64::from(v)),
+                None => out.push_str("null"),
+            }
+        }
         out.push_str("{\"kind\":\"");
         out.push_str(self.kind.as_str());
-        out.push_str("\",\"message\":");
-        write_str(out, &self.message);
-        out.push_str(",\"status\":");
-        out.push_str(&self.status.map_or_else(|| "null".into(), |s| crate::providers::num(u64::from(s))));
-        opt(out, ",\"code\":", self.code.as_deref());
-        opt(out, ",\"requestId\":", self.request_id.as_deref());
+        out.push('"');
+        text(out, ",\"message\":", Some(&self.message));
+        number(out, ",\"status\":", self.status.map(u32::from));
+        text(out, ",\"code\":", self.code.as_deref());
+        text(out, ",\"requestId\":", self.request_id.as_deref());
         out.push_str(if self.retryable { ",\"retryable\":true" } else { ",\"retryable\":false" });
-        out.push_str(",\"attempts\":");
-        out.push_str(&crate::providers::num(u64::from(self.attempts)));
-        out.push_str(",\"rawSeq\":");
-        out.push_str(&self.raw.map_or_else(|| "null".into(), |r| crate::providers::num(u64::from(r.seq))));
+        number(out, ",\"attempts\":", Some(self.attempts));
+        number(out, ",\"rawSeq\":", self.raw.map(|r| r.seq));
         out.push_str(if self.raw.is_some_and(|r| r.json) { ",\"rawJson\":true}" } else { ",\"rawJson\":false}" });
     }
     /// Refused input, before any request.
