@@ -211,7 +211,7 @@ impl Provider {
     fn fail(self, resp: &HttpResponse, body: Option<Json>, class: Class) -> Error {
         let mut message = String::from(self.name());
         message.push(' ');
-        message.push_str(&num(u64::from(resp.status)));
+        push_num(&mut message, u64::from(resp.status));
         if let Some(code) = &class.code {
             message.push_str(" [");
             message.push_str(code);
