@@ -121,7 +121,7 @@ for (const concurrency of [1, 64]) {
   };
   const rows = {};
   for (const k of ['raw fetch', 'llm-files']) rows[k] = { seconds: [], rssGrowth: [], wasmGrowth: [] };
-  // Nine rounds: a 256 MiB upload here takes 0.6-1.6 s, and single rounds range 160-420 MiB/s on this machine.
+  // Nine rounds: on a shared machine single rounds of a 256 MiB upload spread widely (the range is printed).
   for (let r = 0; r < (quick ? 2 : 9); r++) {
     for (const k of r % 2 ? ['llm-files', 'raw fetch'] : ['raw fetch', 'llm-files']) {
       globalThis.gc?.();
@@ -139,7 +139,8 @@ for (const concurrency of [1, 64]) {
     }
   }
   results.upload256 = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, {
-    mibPerSecond: 256 / median(v.seconds), rssGrowthMiB: median(v.rssGrowth) / 2 ** 20, wasmGrowthBytes: Math.max(...v.wasmGrowth),
+    mibPerSecond: 256 / median(v.seconds), roundsMibPerSecond: [256 / Math.max(...v.seconds), 256 / Math.min(...v.seconds)],
+    rssGrowthMiB: median(v.rssGrowth) / 2 ** 20, wasmGrowthBytes: Math.max(...v.wasmGrowth),
   }]));
   results.upload256.ratio = results.upload256['llm-files'].mibPerSecond / results.upload256['raw fetch'].mibPerSecond;
 }
@@ -259,7 +260,8 @@ for (const r of results.perOperation) {
   console.log(`${r.op.padEnd(28)} ${String(r.concurrency).padStart(5)} ${f1(r['raw fetch']).padStart(11)} ${f1(r['raw + timeout']).padStart(15)} ${f1(r['llm-files']).padStart(11)} ${f1(r['openai-node']).padStart(13)} ${r['llm-files / raw'].toFixed(2).padStart(9)} ${r['openai-node / raw'].toFixed(2).padStart(12)} ${r['llm-files / raw + timeout'].toFixed(2).padStart(21)}`);
 }
 const u = results.upload256;
-console.log(`\n256 MiB upload from a Blob: raw fetch ${u['raw fetch'].mibPerSecond.toFixed(0)} MiB/s, llm-files ${u['llm-files'].mibPerSecond.toFixed(0)} MiB/s (ratio ${u.ratio.toFixed(2)}); wasm memory growth ${u['llm-files'].wasmGrowthBytes} B; RSS growth raw ${u['raw fetch'].rssGrowthMiB.toFixed(0)} MiB, llm-files ${u['llm-files'].rssGrowthMiB.toFixed(0)} MiB`);
+const spread = (k) => u[k].roundsMibPerSecond.map((x) => x.toFixed(0)).join('-');
+console.log(`\n256 MiB upload from a Blob: raw fetch ${u['raw fetch'].mibPerSecond.toFixed(0)} MiB/s (rounds ${spread('raw fetch')}), llm-files ${u['llm-files'].mibPerSecond.toFixed(0)} MiB/s (rounds ${spread('llm-files')}) (ratio ${u.ratio.toFixed(2)}); wasm memory growth ${u['llm-files'].wasmGrowthBytes} B; RSS growth raw ${u['raw fetch'].rssGrowthMiB.toFixed(0)} MiB, llm-files ${u['llm-files'].rssGrowthMiB.toFixed(0)} MiB`);
 for (const [shape, v] of Object.entries(results.parse10k).filter(([k]) => k !== 'minimaxIdExact')) {
   console.log(`10,000-file list (${shape} shape, medians of ${3 * ROUNDS}): llm-files ${v['llm-files ms'].toFixed(1)} ms (in wasm ${v['of which in wasm ms'].toFixed(1)} ms), JSON.parse + map ${v['JSON.parse + map ms'].toFixed(1)} ms, ratio ${v.ratio.toFixed(2)}`);
 }

@@ -134,6 +134,7 @@ impl<'d> Json<'d> {
             if let Some(slot) = i.and_then(|i| found.get_mut(i)) {
                 *slot = Some(Json { doc: self.doc, at: at + 1 });
             }
+            // `after()` of the value, from the node already read.
             at = if v.kind <= ARR { v.end as usize } else { at + 2 };
         }
         Some(found)

@@ -936,7 +936,7 @@ mod tests {
     fn file_fields_are_read_like_json_parse() {
         // A repeat overrides; escaped keys count; keys of the same length as a field, or the other provider's id
         // key, are ignored.
-        let body = r#"{"data":[{"id":"a","id":"b","bytes":1,"bytez":"x","created_at":5,"filename":"n","filename":"m","purpose":"p","file_id":7,"status":null,"statuz":3}]}"#;
+        let body = r#"{"data":[{"id":"a","i\u0064":"b","bytes":1,"bytez":"x","created_at":5,"filename":"n","file\u006eame":"m","purpose":"p","file_id":7,"status":null,"statuz":3}]}"#;
         let page = Provider::OpenAi.parse_list(&resp(200, &[], body)).unwrap();
         let f = page.files.first().unwrap();
         assert_eq!((f.id(), f.bytes, f.created_at, f.filename(), f.purpose()), ("b", 1, 5, "m", "p"));
