@@ -79,7 +79,8 @@ impl<'a> Args<'a> {
     }
     /// The next string (JS's TextEncoder wrote valid UTF-8; anything else reads as absent).
     fn str(&mut self, len: u32) -> Option<&'a str> {
-        self.bytes(len).and_then(|b| core::str::from_utf8(b).ok())
+        // SAFETY: `utf8` checked the bytes.
+        self.bytes(len).filter(|b| crate::json::utf8(b)).map(|b| unsafe { core::str::from_utf8_unchecked(b) })
     }
 }
 

@@ -35,14 +35,52 @@ pub struct Doc<'a> {
     tape: Vec<Node>,
 }
 
-/// Checks a whole document; `None` when it is not valid JSON (or nests deeper than 128, or holds an escaped lone
-/// surrogate, which a Rust string cannot).
-pub fn parse(text: &str) -> Option<Doc<'_>> {
+/// Checks a whole document, bytes as received; `None` when it is not valid JSON in valid UTF-8 (or nests deeper
+/// than 128, or holds an escaped lone surrogate, which a Rust string cannot).
+pub fn parse(bytes: &[u8]) -> Option<Doc<'_>> {
     // Provider lists hold about one value per 9 to 10 bytes: with room for one per 8, most need no regrowth.
-    let mut p = Parser { s: text.as_bytes(), i: 0, depth: 0, tape: Vec::with_capacity(text.len() / 8 + 4) };
+    let mut p = Parser { s: bytes, i: 0, depth: 0, tape: Vec::with_capacity(bytes.len() / 8 + 4) };
     p.value()?;
     p.ws();
-    (p.i == text.len()).then_some(Doc { text, tape: p.tape })
+    // SAFETY: the parser accepted every byte: outside strings only ASCII syntax, and inside strings it checked each
+    // non-ASCII sequence with `char_end`, so the whole text is valid UTF-8.
+    (p.i == bytes.len()).then_some(Doc { text: unsafe { core::str::from_utf8_unchecked(bytes) }, tape: p.tape })
+}
+
+/// Whether `b` is valid UTF-8; small where core's `from_utf8` is 650 B of wasm (JSON bodies are checked by `parse`
+/// as it reads them, so this only sees short texts).
+pub fn utf8(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() {
+        match char_end(b, i) {
+            Some(next) => i = next,
+            None => return false,
+        }
+    }
+    true
+}
+
+/// The index after the UTF-8 sequence starting at `b[i]`, when it is one: no overlong forms, surrogates or
+/// values above U+10FFFF.
+#[inline(never)] // out of line: smaller wasm (lib.rs)
+fn char_end(b: &[u8], i: usize) -> Option<usize> {
+    let c = u32::from(*b.get(i)?);
+    let n = match c {
+        0..=0x7f => return Some(i + 1),
+        0xc2..=0xdf => 1,
+        0xe0..=0xef => 2,
+        0xf0..=0xf4 => 3,
+        _ => return None,
+    };
+    let mut cp = c & (0x3f >> n);
+    for &t in b.get(i + 1..i + 1 + n)? {
+        if t & 0xc0 != 0x80 {
+            return None;
+        }
+        cp = cp << 6 | u32::from(t & 0x3f);
+    }
+    // Not overlong: 3 bytes from U+0800, 4 from U+10000 (a 2-byte lead from 0xC2 is never overlong).
+    (cp >> (5 * n + 1) != 0 && cp <= 0x10ffff && !(0xd800..0xe000).contains(&cp)).then_some(i + 1 + n)
 }
 
 impl<'a> Doc<'a> {
@@ -216,12 +254,13 @@ pub fn int(s: &str) -> Option<i64> {
     }
 }
 
-// Bytes that end a run of plain string content: the quote, the backslash and the control characters.
+// Bytes that end a run of plain string content: the quote, the backslash, the control characters and the
+// non-ASCII bytes (checked as UTF-8).
 static SPECIAL: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 0x20 {
-        t[i] = true;
+    let mut t = [true; 256];
+    let mut i = 0x20;
+    while i < 0x80 {
+        t[i] = false;
         i += 1;
     }
     t[b'"' as usize] = true;
@@ -364,6 +403,7 @@ impl Parser<'_> {
                     kind = ESC;
                     self.i = escape(self.s, self.i)?.1;
                 }
+                c if c >= 0x80 => self.i = char_end(self.s, self.i)?,
                 _ => return None,
             }
         }
@@ -460,7 +500,7 @@ mod tests {
     #[test]
     fn keeps_int64_exact_and_reads_on_demand() {
         let text = r#" {"file":{"file_id": 9007199254740993, "n": -1.5e3, "n": 2}, "a":[true,false,null,"x\u00e9\n",{},[]], "z":1} "#;
-        let doc = parse(text).unwrap();
+        let doc = parse(text.as_bytes()).unwrap();
         let v = doc.root();
         let file = v.get("file").unwrap();
         assert_eq!(file.get("file_id").unwrap().num(), Some("9007199254740993"));
@@ -484,20 +524,54 @@ mod tests {
             "", "{", "[1,]", "{\"a\"}", "01", "1.", "-", "\"\\x\"", "\"a\nb\"", "nul", "{} x", "\"\\ud800\"",
             "\"\\udc00\"", "[1 2]", "{\"a\":1,}", "\"\\u12g4\"", "\"\\u+123\"", "\"abc", "[\"a\\", "{\"a\":}", "1e", "tru",
         ] {
-            assert!(parse(bad).is_none(), "{bad:?}");
+            assert!(parse(bad.as_bytes()).is_none(), "{bad:?}");
         }
-        assert!(parse(&"[".repeat(200)).is_none());
-        assert!(parse(&format!("{}{}", "[".repeat(100), "]".repeat(100))).is_some());
+        assert!(parse("[".repeat(200).as_bytes()).is_none());
+        assert!(parse(format!("{}{}", "[".repeat(100), "]".repeat(100)).as_bytes()).is_some());
+    }
+
+    #[test]
+    fn utf8_is_checked_exactly_as_std_checks_it() {
+        // Every sequence of up to three bytes, and four-byte ones around every boundary of the lead byte's range.
+        let mut seqs: Vec<Vec<u8>> = (0..=255u8).map(|a| vec![a]).collect();
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                seqs.push(vec![a, b]);
+                for c in [0x00, 0x7f, 0x80, 0x9f, 0xa0, 0xbf, 0xc0, 0xff] {
+                    seqs.push(vec![a, b, c]);
+                }
+            }
+        }
+        for a in 0xf0..=0xf5u8 {
+            for b in [0x7f, 0x80, 0x8f, 0x90, 0xbf, 0xc0] {
+                for c in [0x7f, 0x80, 0xbf, 0xc0] {
+                    seqs.push(vec![a, b, c, 0x80]);
+                    seqs.push(vec![a, b, c, 0xbf]);
+                    seqs.push(vec![a, b, c, 0xc0]);
+                }
+            }
+        }
+        for s in &seqs {
+            let ok = std::str::from_utf8(s).is_ok();
+            assert_eq!(utf8(s), ok, "{s:x?}");
+            let doc = [b"\"".as_slice(), s, b"\"".as_slice()].concat();
+            let quote_or_control = s.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20);
+            if !quote_or_control {
+                assert_eq!(parse(&doc).is_some(), ok, "{s:x?} in a string");
+            }
+            assert!(parse(&[s.as_slice(), b"1"].concat()).is_none() || s.iter().all(u8::is_ascii), "{s:x?} outside a string");
+        }
+        assert_eq!(parse("{\"n\":\"é😀\u{7f}\"}".as_bytes()).unwrap().root().get("n").unwrap().as_str().as_deref(), Some("é😀\u{7f}"));
     }
 
     #[test]
     fn escaped_keys_and_surrogate_pairs_and_writer_round_trip() {
-        let doc = parse(r#"{"k\u0065y": "\ud83d\ude00 \"q\" \\ \u0001"}"#).unwrap();
+        let doc = parse(br#"{"k\u0065y": "\ud83d\ude00 \"q\" \\ \u0001"}"#).unwrap();
         let v = doc.root().get("key").unwrap();
         assert_eq!(v.as_str().as_deref(), Some("😀 \"q\" \\ \u{1}"));
         let mut out = String::new();
         write_str(&mut out, "😀 \"q\" \\ \u{1}\n\t");
         assert_eq!(out, r#""😀 \"q\" \\ \u0001\n\t""#);
-        assert_eq!(parse(&out).unwrap().root().as_str().as_deref(), Some("😀 \"q\" \\ \u{1}\n\t"));
+        assert_eq!(parse(out.as_bytes()).unwrap().root().as_str().as_deref(), Some("😀 \"q\" \\ \u{1}\n\t"));
     }
 }

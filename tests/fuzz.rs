@@ -97,8 +97,11 @@ fn exercise(r: &HttpResponse, rng: &mut Rng) {
     drive(r, rng);
     let _ = retry::retry_after_ms(r, rng.next() as f64);
     let _ = retry::backoff_ms(rng.next() as u32, (rng.next() % 1000) as f64 / 1000.0);
+    // The reader checks UTF-8 as it goes: it accepts exactly the valid JSON that std's checks accept.
+    let doc = json::parse(&r.body);
+    assert!(doc.is_none() || std::str::from_utf8(&r.body).is_ok());
+    assert_eq!(json::utf8(&r.body), std::str::from_utf8(&r.body).is_ok());
     if let Ok(text) = std::str::from_utf8(&r.body) {
-        let _ = json::parse(text);
         let _ = retry::http_date_ms(text);
     }
 }

@@ -182,8 +182,7 @@ impl Provider {
 
     /// Parses the body and turns every provider error into an `Error`; on success returns the JSON.
     pub fn check<'a>(self, resp: &'a HttpResponse) -> Result<Doc<'a>> {
-        let text = core::str::from_utf8(&resp.body).ok();
-        let body = text.and_then(json::parse);
+        let body = json::parse(&resp.body);
         let ok = (200..300).contains(&resp.status);
         let class = body.as_ref().map(Doc::root).and_then(|b| match self {
             Provider::MiniMax => minimax::classify(resp.status, &b),
@@ -204,7 +203,7 @@ impl Provider {
     /// A `decode` error about a response that answered but made no sense.
     pub fn decode(self, resp: &HttpResponse, why: &str) -> Error {
         let class = Class { kind: Kind::Decode, code: None, message: Some(why.into()), retryable: false };
-        let body = core::str::from_utf8(&resp.body).ok().and_then(json::parse);
+        let body = json::parse(&resp.body);
         self.fail(resp, body.as_ref().map(Doc::root), class)
     }
 
@@ -811,7 +810,7 @@ mod tests {
         let r = resp(500, &[("ga-traceid", "g1")], "");
         assert_eq!(Provider::Zhipu.request_id(&r, None).as_deref(), Some("g1"));
         let r = resp(401, &[], r#"{"request_id":"b1"}"#);
-        let body = json::parse(std::str::from_utf8(&r.body).unwrap());
+        let body = json::parse(&r.body);
         assert_eq!(Provider::MiniMax.request_id(&r, body.as_ref().map(Doc::root)).as_deref(), Some("b1"));
     }
 
@@ -958,7 +957,7 @@ mod tests {
     #[test]
     fn capabilities_are_valid_json() {
         for p in ALL {
-            let caps = json::parse(p.capabilities()).unwrap_or_else(|| panic!("{}", p.name()));
+            let caps = json::parse(p.capabilities().as_bytes()).unwrap_or_else(|| panic!("{}", p.name()));
             assert_eq!(caps.root().get("provider").and_then(Json::as_str).as_deref(), Some(p.name()));
         }
     }
