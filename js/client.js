@@ -136,11 +136,14 @@ function settings(o) {
       headers[k] = v;
     }
   }
+  // MiniMax's legacy hosts want `?GroupId=` on every URL; a string, since GroupIds are 19 digits (above 2^53).
+  const group = string(o, 'groupId');
+  if (group !== undefined && (provider !== 'minimax' || !/^\d{1,32}$/.test(group))) throw invalid('groupId must be a string of digits (minimax only)');
   const fetch = field(o, 'fetch');
   if (fetch !== undefined && fetch !== null && typeof fetch !== 'function') throw invalid('fetch must be a function');
   const timeout = number(o, 'timeout', 1, MAX_TIMEOUT, false) ?? 600000;
   const maxRetries = number(o, 'maxRetries', 0, 100, true) ?? 2;
-  return { provider, key, base, headers, fetch: fetch ?? undefined, timeout, maxRetries };
+  return { provider, key, base, headers, group, fetch: fetch ?? undefined, timeout, maxRetries };
 }
 
 function callOptions(c, o) {

@@ -24,6 +24,8 @@ export interface LlmFilesOptions {
   defaultHeaders?: Record<string, string>;
   /** A fetch to use instead of the global one; called with `this === undefined`. */
   fetch?: typeof fetch;
+  /** MiniMax only: the legacy `GroupId` (decimal digits, as a string) appended to every URL, for old keys and hosts. */
+  groupId?: string;
 }
 
 /** Options of one call. */

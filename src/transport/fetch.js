@@ -70,6 +70,7 @@ function statusOf(v) {
 
 /** One request; the timer covers the body read too. */
 async function attempt(op, s, [method, url, kind, body], c, o, up, ctx) {
+  if (c.group) url += (url.includes('?') ? '&GroupId=' : '?GroupId=') + c.group;
   let controller;
   try {
     controller = new AbortController();

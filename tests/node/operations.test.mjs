@@ -110,6 +110,24 @@ test('minimax: int64 ids go back as bare JSON integers and decimal query values;
     ['prompt_audio', 't2a_async_input', 'video_generation_input', 'voice_clone']);
 });
 
+test('minimax: a legacy GroupId goes on every URL, exactly, after any other query value', async (t) => {
+  const m = await mock(t);
+  const group = '1790000000000000001';
+  const c = client(m, 'minimax', { groupId: group });
+  const f = await c.files.create({ file: 'x', purpose: 'voice_clone', filename: 'v.mp3' });
+  await c.files.list();
+  await c.files.retrieve(f.id);
+  await (await c.files.content(f.id)).arrayBuffer();
+  await c.files.delete(f.id);
+  const log = seen(m, 'minimax');
+  assert.deepEqual(log.map((e) => e.op).sort(), ['content', 'create', 'delete', 'list', 'list', 'list', 'list', 'retrieve', 'retrieve']);
+  for (const e of log) assert.equal(e.query.GroupId, group, `${e.op}`);
+  assert.equal(seen(m, 'minimax', 'retrieve')[0].query.file_id, f.id);
+  const plain = client(m, 'minimax');
+  await plain.files.list({ purpose: 'voice_clone' });
+  assert.equal(seen(m, 'minimax', 'list').at(-1).query.GroupId, undefined, 'none unless asked for');
+});
+
 test('minimax: an error inside a 200 download is sniffed from JSON', async (t) => {
   const m = await mock(t);
   const c = client(m, 'minimax', { maxRetries: 0 });

@@ -11,6 +11,9 @@ const client = new LlmFiles({
   defaultHeaders: { 'X-App': 'demo' },
   fetch: (input, init) => fetch(input, init),
 });
+new LlmFiles({ provider: 'minimax', apiKey: 'k', groupId: '1790000000000000001' });
+// @ts-expect-error a GroupId is a string: as a number it would be rounded
+new LlmFiles({ provider: 'minimax', apiKey: 'k', groupId: 1790000000000000001 });
 
 export async function use(signal: AbortSignal): Promise<number> {
   const created: FileObject = await client.files.create({ file: new Blob(['x']), purpose: 'batch', filename: 'a.jsonl' });
