@@ -445,11 +445,10 @@ fn whole_lists(p: Provider) -> bool {
 
 /// The list requests for `q`: one, or one per purpose where the provider lists a purpose at a time.
 fn list_requests(p: Provider, base: &str, q: &ListQuery) -> Vec<Exchange> {
-    let one = |q: &ListQuery| Exchange::new(p.list(base, q), Expect::List);
+    let one = |purpose: Option<&str>| Exchange::new(p.list_in(base, purpose, q), Expect::List);
     match (p.list_purposes(), &q.purpose) {
-        (None, _) => vec![one(q)],
-        (Some(_), Some(_)) => vec![one(q)],
-        (Some(all), None) => all.iter().map(|x| one(&ListQuery { purpose: Some(String::from(*x)), ..q.clone() })).collect(),
+        (Some(all), None) => all.iter().map(|x| one(Some(x))).collect(),
+        (_, purpose) => vec![one(purpose.as_deref())],
     }
 }
 
@@ -458,10 +457,10 @@ fn merge(p: Provider, q: &ListQuery, pages: Vec<Page>) -> Page {
     match p {
         Provider::OpenAi => pages.into_iter().next().unwrap_or_default(),
         Provider::Zhipu if q.purpose.is_some() => pages.into_iter().next().unwrap_or_default(),
-        Provider::Moonshot => Page::window(all_files(pages), q),
+        Provider::Moonshot => Page::window(all_files(pages), q, true),
         _ => {
             let more = pages.iter().any(|pg| pg.has_more);
-            let mut page = Page::window(all_files(pages), &ListQuery { purpose: None, ..q.clone() });
+            let mut page = Page::window(all_files(pages), q, false);
             page.has_more |= more;
             page
         }

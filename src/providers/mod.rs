@@ -68,10 +68,14 @@ impl Provider {
     }
     /// Builds one list request; `q.purpose` must be set where the provider needs it.
     pub fn list(self, base: &str, q: &ListQuery) -> HttpRequest {
+        self.list_in(base, q.purpose.as_deref(), q)
+    }
+    /// Builds one list request for `purpose` with the rest of `q` (whose own purpose is ignored).
+    pub fn list_in(self, base: &str, purpose: Option<&str>, q: &ListQuery) -> HttpRequest {
         match self {
-            Provider::MiniMax => minimax::list(base, q.purpose.as_deref().unwrap_or_default()),
+            Provider::MiniMax => minimax::list(base, purpose.unwrap_or_default()),
             Provider::Moonshot => get(cat(&[base, "/files"])),
-            Provider::Zhipu | Provider::OpenAi => openai::list(base, q),
+            Provider::Zhipu | Provider::OpenAi => openai::list(base, purpose, q),
         }
     }
     /// Builds the retrieve request (Zhipu has none: callers emulate it from list pages).
@@ -542,9 +546,10 @@ impl Page {
         out.push(']');
     }
 
-    /// Applies `purpose`, `order`, `after` and `limit` on the client, for providers that return everything at once.
-    pub fn window(mut files: Vec<FileObject>, q: &ListQuery) -> Page {
-        if let Some(purpose) = &q.purpose {
+    /// Applies `order`, `after`, `limit` and, when `by_purpose`, `purpose` on the client, for providers that return
+    /// everything at once.
+    pub fn window(mut files: Vec<FileObject>, q: &ListQuery, by_purpose: bool) -> Page {
+        if let Some(purpose) = q.purpose.as_ref().filter(|_| by_purpose) {
             files.retain(|f| f.purpose() == purpose);
         }
         let desc = q.order.as_deref() == Some("desc");
@@ -831,18 +836,18 @@ mod tests {
     fn window_filters_orders_pages() {
         let files = vec![file("a", 3, "x"), file("b", 1, "y"), file("c", 2, "x"), file("d", 4, "x")];
         let q = ListQuery { purpose: Some("x".into()), order: Some("asc".into()), limit: Some(2), after: None };
-        let p = Page::window(files.clone(), &q);
+        let p = Page::window(files.clone(), &q, true);
         assert_eq!(p.files.iter().map(FileObject::id).collect::<Vec<_>>(), ["c", "a"]);
         assert!(p.has_more);
         let q = ListQuery { after: Some("a".into()), ..q };
-        let p = Page::window(files.clone(), &q);
+        let p = Page::window(files.clone(), &q, true);
         assert_eq!(p.files.iter().map(FileObject::id).collect::<Vec<_>>(), ["d"]);
         assert!(!p.has_more);
         let q = ListQuery { order: Some("desc".into()), ..Default::default() };
-        let p = Page::window(files.clone(), &q);
+        let p = Page::window(files.clone(), &q, true);
         assert_eq!(p.files.iter().map(FileObject::id).collect::<Vec<_>>(), ["d", "a", "c", "b"]);
         let q = ListQuery { after: Some("zz".into()), ..Default::default() };
-        assert!(Page::window(files, &q).files.is_empty());
+        assert!(Page::window(files, &q, true).files.is_empty());
     }
 
     #[test]

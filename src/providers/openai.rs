@@ -8,10 +8,10 @@ use crate::json::Json;
 pub const CAPABILITIES: &str = r#"{"provider":"openai","operations":{"create":"native","list":"native","listAll":"native","retrieve":"native","content":"native","delete":"native"},"list":{"purpose":"native","limit":"native","after":"native","order":"native"},"delete":{"purpose":"not needed"},"purposes":{"create":["assistants","batch","fine-tune","vision","user_data","evals"],"list":"any","delete":"any","content":"any"},"limits":{"maxFileBytes":{"*":536870912}}}"#;
 
 /// `GET {base}/files?purpose=&limit=&after=&order=`, each parameter only when given.
-pub(super) fn list(base: &str, q: &ListQuery) -> HttpRequest {
+pub(super) fn list(base: &str, purpose: Option<&str>, q: &ListQuery) -> HttpRequest {
     let mut url = cat(&[base, "/files"]);
     let limit = q.limit.map(|l| num(u64::from(l)));
-    let params = [("purpose", q.purpose.as_deref()), ("limit", limit.as_deref()), ("after", q.after.as_deref()), ("order", q.order.as_deref())];
+    let params = [("purpose", purpose), ("limit", limit.as_deref()), ("after", q.after.as_deref()), ("order", q.order.as_deref())];
     let mut sep = '?';
     for (k, v) in params {
         if let Some(v) = v {
