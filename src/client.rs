@@ -202,11 +202,11 @@ fn outcome(p: Provider, resp: &HttpResponse, expect: Expect, ambiguous: bool) ->
     }
 }
 
-/// Where a `listAll` walk (or Zhipu's emulated retrieve) is: purposes still to walk (last first) and the cursor.
+/// Where a `listAll` walk (or Zhipu's emulated retrieve) is: how many purposes are left to walk, and the query,
+/// whose `after` is the cursor.
 #[derive(Debug)]
 struct Pager {
-    purposes: Vec<Option<String>>,
-    after: Option<String>,
+    left: usize,
     q: ListQuery,
 }
 
@@ -263,12 +263,14 @@ impl Call {
 
     /// A walk over every page (and every purpose, where the provider needs one).
     pub fn list_all(p: Provider, base: &str, max_retries: u32, q: ListQuery) -> Result<Call> {
-        let purposes = match (p.list_purposes(), &q.purpose) {
+        let left = match (p.list_purposes(), &q.purpose) {
             (Some(_), None) if q.after.is_some() => return Err(Error::invalid("`after` needs a `purpose` with this provider")),
-            (Some(all), None) => all.iter().rev().map(|x| Some(String::from(*x))).collect(),
-            _ => vec![q.purpose.clone()],
+            (Some(all), None) => all.len(),
+            _ => 1,
         };
-        let pager = Pager { purposes, after: q.after.clone(), q };
+        // A provider that lists a purpose whole takes no limit: the walk yields all of it.
+        let q = if whole_lists(p) { ListQuery { limit: None, ..q } } else { q };
+        let pager = Pager { left, q };
         Ok(Call::new(p, base, max_retries, Plan::Walk(pager, None), Vec::new()))
     }
 
@@ -364,17 +366,20 @@ impl Call {
 
     /// Starts the next stage of a walk (the other plans start with their slots).
     fn begin(&mut self) {
-        let Plan::Walk(pg, _) = &mut self.plan else { return };
-        let Some(purpose) = pg.purposes.last().cloned() else {
+        let Plan::Walk(pg, _) = &self.plan else { return };
+        // The provider's purposes in order when it needs one and the caller gave none, else the caller's.
+        let purpose = match (self.p.list_purposes(), pg.q.purpose.as_deref()) {
+            (Some(all), None) => all.len().checked_sub(pg.left).and_then(|i| all.get(i)).copied(),
+            (_, given) => given,
+        };
+        if pg.left == 0 {
             self.result = Some(match &self.plan {
                 Plan::Walk(_, Some(_)) => Err(Error::new(Kind::NotFound, "zhipu: no file with this id in any listable purpose")),
                 _ => Ok(Done::End),
             });
             return;
         };
-        let whole = whole_lists(self.p);
-        let q = ListQuery { purpose, limit: if whole { None } else { pg.q.limit }, after: pg.after.clone(), order: pg.q.order.clone() };
-        self.slots = if whole { list_requests(self.p, &self.base, &q) } else { vec![Exchange::new(self.p.list(&self.base, &q), Expect::List)] };
+        self.slots = vec![Exchange::new(self.p.list_in(&self.base, purpose, &pg.q), Expect::List)];
     }
 
     fn advance(&mut self, outcomes: Vec<Result<Done>>) {
@@ -407,18 +412,20 @@ impl Call {
             Plan::List(q) => self.result = Some(Ok(Done::Page(merge(p, q, pages)))),
             Plan::Walk(pg, target) => {
                 let page = if whole_lists(p) {
-                    let q = ListQuery { purpose: pg.purposes.pop().flatten(), limit: None, after: pg.after.take(), order: pg.q.order.clone() };
-                    merge(p, &q, pages)
+                    let page = merge(p, &pg.q, pages);
+                    pg.left = pg.left.saturating_sub(1);
+                    pg.q.after = None;
+                    page
                 } else {
                     let page = pages.pop().unwrap_or_default();
                     let last = page.files.last().map(|f| String::from(f.id()));
                     if !page.has_more {
-                        pg.purposes.pop();
-                        pg.after = None;
-                    } else if last.is_some() && last != pg.after {
-                        pg.after = last;
+                        pg.left = pg.left.saturating_sub(1);
+                        pg.q.after = None;
+                    } else if last.is_some() && last != pg.q.after {
+                        pg.q.after = last;
                     } else {
-                        pg.purposes.clear();
+                        pg.left = 0;
                         self.result = Some(Err(Error::new(Kind::Decode, "the provider said has_more but gave no new cursor")));
                         return;
                     }
@@ -666,6 +673,33 @@ mod tests {
         assert_eq!(urls, ["GET http://h/files?purpose=batch&limit=100", "GET http://h/files?purpose=code-interpreter&limit=100", "GET http://h/files?purpose=agent&limit=100"]);
         let mut c = Call::retrieve(Provider::Zhipu, "http://h", 0, "zz").unwrap();
         assert_eq!(drive(&mut c, |_| Ok(page(&["a"], false))).0.unwrap_err().kind, Kind::NotFound);
+    }
+
+    #[test]
+    fn whole_list_walks_apply_the_cursor_once_take_no_limit_and_visit_each_purpose_in_order() {
+        let list = |files: &[(&str, i64)]| {
+            let files: Vec<String> = files.iter().map(|(id, t)| file_json(id, "batch", *t)).collect();
+            resp(200, &[], &format!(r#"{{"object":"list","data":[{}]}}"#, files.join(",")))
+        };
+        let q = ListQuery { after: Some("b".into()), order: Some("asc".into()), limit: Some(1), purpose: None };
+        let mut c = Call::list_all(Provider::Moonshot, "http://h/v1", 0, q).unwrap();
+        let mut answer = |_: &HttpRequest| Ok(list(&[("c", 3), ("a", 1), ("b", 2), ("d", 4)]));
+        let (r, urls, _) = drive(&mut c, &mut answer);
+        let Ok(Done::Files(files)) = r else { panic!("no files") };
+        assert_eq!(files.iter().map(FileObject::id).collect::<Vec<_>>(), ["c", "d"], "after b, in time order, no limit");
+        assert_eq!(urls, ["GET http://h/v1/files"]);
+        assert_eq!(drive(&mut c, &mut answer).0.unwrap(), Done::End);
+
+        let mut c = Call::list_all(Provider::MiniMax, "http://h", 0, ListQuery::default()).unwrap();
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            let (r, urls, _) = drive(&mut c, |_| Ok(resp(200, &[], r#"{"files":[],"base_resp":{"status_code":0}}"#)));
+            assert!(matches!(r, Ok(Done::Files(f)) if f.is_empty()));
+            seen.extend(urls);
+        }
+        assert_eq!(drive(&mut c, |_| Err(Kind::Connection)).0.unwrap(), Done::End);
+        let purposes: Vec<_> = seen.iter().map(|u| u.rsplit('=').next().unwrap_or_default()).collect();
+        assert_eq!(purposes, crate::providers::minimax::LIST_PURPOSES);
     }
 
     #[test]
