@@ -18,9 +18,9 @@ export class LlmFilesError extends Error {
     this.attempts = attempts;
     this.raw = raw;
   }
+  /** Every field, `message` included (Error keeps it non-enumerable). */
   toJSON() {
-    const { name, kind, message, status, provider, code, requestId, retryable, attempts, raw } = this;
-    return { name, kind, message, status, provider, code, requestId, retryable, attempts, raw };
+    return { ...this, message: this.message };
   }
 }
 
