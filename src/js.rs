@@ -7,7 +7,7 @@ use alloc::{boxed::Box, string::String, vec, vec::Vec};
 use core::cell::UnsafeCell;
 use crate::client::{Action, Call, Done, Expect};
 use crate::error::{Error, Kind};
-use crate::providers::{num, split, Body, HttpResponse, ListQuery, Page, Provider, HEADERS, REQUEST_ID_HEADERS};
+use crate::providers::{num, Body, HttpResponse, ListQuery, Page, Provider, HEADERS, REQUEST_ID_HEADERS};
 
 // No std on wasm: `heap` is the allocator, and a panic (a bug: nothing here panics on outside data) traps at once,
 // without formatting its message, so none of core::fmt is linked.
@@ -203,14 +203,8 @@ pub extern "C" fn op_answer(ptr: *mut Op, slot: u32, status: u32, body: u32, hea
     let mut data = core::mem::take(IN.get());
     let at = if body == u32::MAX { 0 } else { (body as usize).min(data.len()) };
     let rest = data.split_off(at);
-    let mut x = Args(&rest);
-    let text = x.str(headers);
-    let mut lines = split(text.unwrap_or_default(), b'\n');
-    let mut pairs = Vec::new();
-    while let (Some(k), Some(v)) = (lines.next(), lines.next()) {
-        pairs.push((String::from(k), String::from(v)));
-    }
-    let resp = HttpResponse { status: status.min(u32::from(u16::MAX)) as u16, headers: pairs, body: data, seq, partial: text.is_none() };
+    let text = Args(&rest).str(headers);
+    let resp = HttpResponse { status: status.min(u32::from(u16::MAX)) as u16, headers: text.unwrap_or_default().into(), body: data, seq, partial: text.is_none() };
     u32::from(o.c.answer(slot, &resp, now))
 }
 

@@ -74,7 +74,7 @@ fn input(rng: &mut Rng) -> HttpResponse {
         }
     }
     let status = [200u16, 201, 204, 400, 401, 403, 404, 408, 409, 429, 434, 435, 499, 500, 502, 503, 504, 0, 999][rng.below(19)];
-    let headers = (0..rng.below(4)).map(|_| (rng.pick(HEADERS).to_string(), rng.pick(VALUES).to_string())).collect();
+    let headers = (0..rng.below(4)).map(|_| [rng.pick(HEADERS), rng.pick(VALUES)].join("\n")).collect::<Vec<_>>().join("\n");
     HttpResponse { status, headers, body, seq: 0, partial: false }
 }
 

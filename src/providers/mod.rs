@@ -366,8 +366,9 @@ pub struct HttpRequest {
 pub struct HttpResponse {
     /// Status code.
     pub status: u16,
-    /// Headers the client reads, names lower-case.
-    pub headers: Vec<(String, String)>,
+    /// Headers the client reads, as `name\nvalue` lines (names lower-case; the executor turns line breaks in
+    /// values into spaces): the text JS sends, kept as it came rather than split into a pair of strings each.
+    pub headers: String,
     /// Body bytes (empty when not read).
     pub body: Vec<u8>,
     /// The executor's number for this response; files read from it point back to it (`FileObject::src`).
@@ -379,7 +380,13 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// The value of header `name` (lower-case).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        let mut lines = split(&self.headers, b'\n');
+        while let (Some(k), Some(v)) = (lines.next(), lines.next()) {
+            if k.eq_ignore_ascii_case(name) {
+                return Some(v);
+            }
+        }
+        None
     }
 }
 
@@ -784,7 +791,7 @@ pub(crate) mod test_util {
     pub fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
         HttpResponse {
             status,
-            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            headers: headers.iter().map(|(k, v)| [*k, *v].join("\n")).collect::<Vec<_>>().join("\n"),
             body: body.as_bytes().to_vec(),
             seq: 0,
             partial: false,
