@@ -266,13 +266,6 @@ pub extern "C" fn facts(what: u32, name: u32) -> usize {
         (0, Some(p)) => reply(p.capabilities().into()),
         (1, Some(p)) => reply(p.default_base().into()),
         (0 | 1, None) => reply(String::new()),
-        _ => {
-            let mut out = String::new();
-            for h in REQUEST_ID_HEADERS.iter().chain(HEADERS) {
-                out.push_str(if out.is_empty() { "" } else { "\n" });
-                out.push_str(h);
-            }
-            reply(out)
-        }
+        _ => reply(crate::providers::cat(&[REQUEST_ID_HEADERS, "\n", HEADERS])),
     }
 }

@@ -252,13 +252,13 @@ impl Provider {
                 .and_then(|v| v.as_str())
                 .map(Cow::into_owned)
         };
-        let mut names = REQUEST_ID_HEADERS.iter();
+        let mut names = split(REQUEST_ID_HEADERS, b'\n');
         let mut name = Some(own);
         while let Some(h) = name {
             if let Some(v) = resp.header(h).filter(|v| !v.is_empty()) {
                 return Some(v.into());
             }
-            name = names.next().copied();
+            name = names.next();
         }
         from_body()
     }
@@ -298,21 +298,13 @@ impl Provider {
     }
 }
 
-/// Response headers that carry a request id, lower-case; the transport reads exactly these (and `HEADERS`).
-pub const REQUEST_ID_HEADERS: &[&str] = &[
-    "trace-id",
-    "msh-request-id",
-    "x-request-id",
-    "ga-traceid",
-    "x-log-id",
-    "minimax-request-id",
-    "x-mm-request-id",
-    "alb_request_id",
-    "x-msh-trace-id",
-];
+/// Response headers that carry a request id, lower-case, one per line; the transport reads exactly these (and
+/// `HEADERS`).
+pub const REQUEST_ID_HEADERS: &str =
+    "trace-id\nmsh-request-id\nx-request-id\nga-traceid\nx-log-id\nminimax-request-id\nx-mm-request-id\nalb_request_id\nx-msh-trace-id";
 
-/// Other response headers the client reads.
-pub const HEADERS: &[&str] = &["content-type", "retry-after", "retry-after-ms", "x-should-retry"];
+/// Other response headers the client reads, one per line.
+pub const HEADERS: &str = "content-type\nretry-after\nretry-after-ms\nx-should-retry";
 
 /// HTTP method of a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
