@@ -461,26 +461,24 @@ fn list_requests(p: Provider, base: &str, q: &ListQuery) -> Vec<Exchange> {
 
 /// The page the caller sees: Moonshot's whole list windowed by `q`, merged purposes windowed, others as sent.
 fn merge(p: Provider, q: &ListQuery, pages: Vec<Page>) -> Page {
+    // Appending each page's vector: smaller in wasm than a flattening iterator.
+    let (mut files, mut more) = (Vec::new(), false);
+    for mut pg in pages {
+        more |= pg.has_more;
+        files.append(&mut pg.files);
+    }
     match p {
-        Provider::OpenAi => pages.into_iter().next().unwrap_or_default(),
-        Provider::Zhipu if q.purpose.is_some() => pages.into_iter().next().unwrap_or_default(),
-        Provider::Moonshot => Page::window(all_files(pages), q, true),
+        // One page, as sent.
+        Provider::OpenAi => Page { files, has_more: more },
+        Provider::Zhipu if q.purpose.is_some() => Page { files, has_more: more },
+        // Moonshot has no paging: only the window says whether more follow.
+        Provider::Moonshot => Page::window(files, q, true),
         _ => {
-            let more = pages.iter().any(|pg| pg.has_more);
-            let mut page = Page::window(all_files(pages), q, false);
+            let mut page = Page::window(files, q, false);
             page.has_more |= more;
             page
         }
     }
-}
-
-/// The files of `pages`, in order (appending each page's vector: smaller in wasm than a flattening iterator).
-fn all_files(pages: Vec<Page>) -> Vec<FileObject> {
-    let mut files = Vec::new();
-    for mut pg in pages {
-        files.append(&mut pg.files);
-    }
-    files
 }
 
 #[cfg(test)]
