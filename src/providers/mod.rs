@@ -266,8 +266,8 @@ impl Provider {
     /// The largest file the provider documents for `purpose` (by extension where limits differ by type).
     pub fn max_bytes(self, purpose: &str, filename: &str) -> Option<u64> {
         let dot = filename.bytes().rposition(|b| b == b'.');
-        let ext = dot.and_then(|i| filename.get(i + 1..)).map(|e| e.to_ascii_lowercase()).unwrap_or_default();
-        let is = |list: &[&str]| list.contains(&ext.as_str());
+        let ext = dot.and_then(|i| filename.get(i + 1..)).unwrap_or_default();
+        let is = |list: &[&str]| list.iter().any(|e| e.eq_ignore_ascii_case(ext));
         match self {
             Provider::MiniMax => match purpose {
                 "voice_clone" | "prompt_audio" => Some(20 * MB),
