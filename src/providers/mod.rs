@@ -557,7 +557,7 @@ impl Page {
         }
         if let Some(after) = &q.after {
             let at = files.iter().position(|f| f.id() == after).map_or(files.len(), |i| i + 1);
-            files.drain(..at);
+            files = files.split_off(at.min(files.len()));
         }
         let limit = q.limit.map_or(usize::MAX, |l| l as usize);
         let has_more = files.len() > limit;
