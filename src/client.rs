@@ -133,13 +133,13 @@ impl Exchange {
             State::Looking => {
                 // Truncation is floor here: the clock is after 1970.
                 let since = self.stored_since.map_or(0, |ms| (ms / 1000.0) as i64);
-                let (filename, size) = self.upload.clone().unwrap_or_default();
+                let (filename, size) = self.upload.as_ref().map_or(("", 0), |(f, s)| (f.as_str(), *s));
                 let purpose = match &self.req.body {
                     Body::Multipart { purpose } => purpose.as_str(),
                     _ => "",
                 };
                 match p.parse_list(resp) {
-                    Ok(page) => match p.find_upload(page.files, purpose, &filename, size, since) {
+                    Ok(page) => match p.find_upload(page.files, purpose, filename, size, since) {
                         Some(found) => self.end(Ok(Done::File(found))),
                         None => self.state = State::Missed,
                     },
