@@ -154,11 +154,11 @@ impl Provider {
     }
     /// The list request that can find a file an ambiguous upload may have stored, if its purpose is listable.
     pub fn upload_lookup(self, base: &str, purpose: &str) -> Option<HttpRequest> {
-        let q = ListQuery { purpose: Some(purpose.into()), limit: Some(100), after: None, order: None };
+        // Newest first where the provider sorts on request (OpenAI), so the first 100 hold a file just stored.
+        let q = ListQuery { purpose: None, limit: Some(100), after: None, order: (self == Provider::OpenAi).then(|| "desc".into()) };
         match self {
             Provider::MiniMax | Provider::Zhipu if !self.list_purposes()?.contains(&purpose) => None,
-            Provider::OpenAi => Some(self.list(base, &ListQuery { order: Some("desc".into()), ..q })),
-            _ => Some(self.list(base, &q)),
+            _ => Some(self.list_in(base, Some(purpose), &q)),
         }
     }
 
