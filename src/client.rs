@@ -378,8 +378,8 @@ impl Call {
                 _ => Ok(Done::End),
             });
             return;
-        };
-        self.slots = vec![Exchange::new(self.p.list_in(&self.base, purpose, &pg.q), Expect::List)];
+        }
+        self.slots = vec![Exchange::new(self.p.list(&self.base, purpose, &pg.q), Expect::List)];
     }
 
     fn advance(&mut self, outcomes: Vec<Result<Done>>) {
@@ -452,7 +452,7 @@ fn whole_lists(p: Provider) -> bool {
 
 /// The list requests for `q`: one, or one per purpose where the provider lists a purpose at a time.
 fn list_requests(p: Provider, base: &str, q: &ListQuery) -> Vec<Exchange> {
-    let one = |purpose: Option<&str>| Exchange::new(p.list_in(base, purpose, q), Expect::List);
+    let one = |purpose: Option<&str>| Exchange::new(p.list(base, purpose, q), Expect::List);
     match (p.list_purposes(), &q.purpose) {
         (Some(all), None) => all.iter().map(|x| one(Some(x))).collect(),
         (_, purpose) => vec![one(purpose.as_deref())],

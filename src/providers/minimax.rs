@@ -83,7 +83,7 @@ mod tests {
         assert_eq!((r.method, r.url.as_str()), (Method::Post, "https://api.minimax.io/v1/files/upload"));
         assert_eq!(r.body, Body::Multipart { purpose: "t2a_async_input".into() });
         let q = super::super::ListQuery { purpose: Some("voice clone&x".into()), ..Default::default() };
-        assert_eq!(P.list(b, &q).url, "https://api.minimax.io/v1/files/list?purpose=voice%20clone%26x");
+        assert_eq!(P.list(b, q.purpose.as_deref(), &q).url, "https://api.minimax.io/v1/files/list?purpose=voice%20clone%26x");
         assert_eq!(P.retrieve(b, "9007199254740993").unwrap().url, format!("{b}/v1/files/retrieve?file_id=9007199254740993"));
         assert_eq!(P.content(b, "42").unwrap().url, format!("{b}/v1/files/retrieve_content?file_id=42"));
         let d = P.delete(b, "9223372036854775807", "t2a_async").unwrap();

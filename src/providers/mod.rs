@@ -66,12 +66,9 @@ impl Provider {
         let path = if self == Provider::MiniMax { "/v1/files/upload" } else { "/files" };
         HttpRequest { method: Method::Post, url: cat(&[base, path]), body: Body::Multipart { purpose: purpose.into() } }
     }
-    /// Builds one list request; `q.purpose` must be set where the provider needs it.
-    pub fn list(self, base: &str, q: &ListQuery) -> HttpRequest {
-        self.list_in(base, q.purpose.as_deref(), q)
-    }
-    /// Builds one list request for `purpose` with the rest of `q` (whose own purpose is ignored).
-    pub fn list_in(self, base: &str, purpose: Option<&str>, q: &ListQuery) -> HttpRequest {
+    /// Builds one list request for `purpose` (required where the provider needs one) with the rest of `q`, whose own
+    /// purpose is not read: callers list each of several purposes with one query.
+    pub fn list(self, base: &str, purpose: Option<&str>, q: &ListQuery) -> HttpRequest {
         match self {
             Provider::MiniMax => minimax::list(base, purpose.unwrap_or_default()),
             Provider::Moonshot => get(cat(&[base, "/files"])),
@@ -158,7 +155,7 @@ impl Provider {
         let q = ListQuery { purpose: None, limit: Some(100), after: None, order: (self == Provider::OpenAi).then(|| "desc".into()) };
         match self {
             Provider::MiniMax | Provider::Zhipu if !self.list_purposes()?.contains(&purpose) => None,
-            _ => Some(self.list_in(base, Some(purpose), &q)),
+            _ => Some(self.list(base, Some(purpose), &q)),
         }
     }
 

@@ -38,7 +38,7 @@ mod tests {
     fn requests_follow_the_docs() {
         let b = "https://api.moonshot.ai/v1";
         let q = ListQuery { purpose: Some("file-extract".into()), limit: Some(3), ..Default::default() };
-        assert_eq!(P.list(b, &q).url, "https://api.moonshot.ai/v1/files");
+        assert_eq!(P.list(b, q.purpose.as_deref(), &q).url, "https://api.moonshot.ai/v1/files");
         assert_eq!(P.retrieve(b, "clg681objj8g9m7n4je0").unwrap().url, format!("{b}/files/clg681objj8g9m7n4je0"));
         assert_eq!(P.content(b, "x").unwrap().url, format!("{b}/files/x/content"));
         assert_eq!(P.delete(b, "x", "").unwrap().method, Method::Delete);

@@ -46,9 +46,9 @@ mod tests {
 
     #[test]
     fn list_sends_only_given_parameters() {
-        assert_eq!(P.list("http://h/v1", &ListQuery::default()).url, "http://h/v1/files");
+        assert_eq!(P.list("http://h/v1", None, &ListQuery::default()).url, "http://h/v1/files");
         let q = ListQuery { purpose: Some("batch".into()), limit: Some(50), after: Some("file-1&x".into()), order: Some("asc".into()) };
-        assert_eq!(P.list("http://h/v1", &q).url, "http://h/v1/files?purpose=batch&limit=50&after=file-1%26x&order=asc");
+        assert_eq!(P.list("http://h/v1", q.purpose.as_deref(), &q).url, "http://h/v1/files?purpose=batch&limit=50&after=file-1%26x&order=asc");
         let d = P.delete("http://h/v1", "file-abc", "").unwrap();
         assert_eq!((d.method, d.url.as_str()), (Method::Delete, "http://h/v1/files/file-abc"));
     }

@@ -43,7 +43,7 @@ mod tests {
     fn requests_follow_the_docs() {
         let b = "https://open.bigmodel.cn/api/paas/v4";
         let q = ListQuery { purpose: Some("batch".into()), limit: Some(100), after: Some("file-9".into()), order: None };
-        assert_eq!(P.list(b, &q).url, format!("{b}/files?purpose=batch&limit=100&after=file-9"));
+        assert_eq!(P.list(b, q.purpose.as_deref(), &q).url, format!("{b}/files?purpose=batch&limit=100&after=file-9"));
         assert_eq!(P.retrieve(b, "x").unwrap_err().kind, Kind::Unsupported);
         assert_eq!(P.delete(b, "file-1", "").unwrap().url, format!("{b}/files/file-1"));
         assert_eq!(P.content(b, "file-1").unwrap().url, format!("{b}/files/file-1/content"));
