@@ -41,10 +41,7 @@ pub fn http_date_ms(s: &str) -> Option<f64> {
     let mut it = split(cut(s, b',')?.1.trim_ascii_start(), b' ');
     let day = int(it.next()?)?;
     let mon = it.next()?;
-    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        .iter()
-        .position(|m| *m == mon)? as i64
-        + 1;
+    let month = b"JanFebMarAprMayJunJulAugSepOctNovDec".chunks(3).position(|m| m == mon.as_bytes())? as i64 + 1;
     let year = int(it.next()?)?;
     let mut hms = split(it.next()?, b':');
     let (h, m, sec) = (int(hms.next()?)?, int(hms.next()?)?, int(hms.next()?)?);

@@ -264,18 +264,18 @@ impl Provider {
     pub fn max_bytes(self, purpose: &str, filename: &str) -> Option<u64> {
         let dot = filename.bytes().rposition(|b| b == b'.');
         let ext = dot.and_then(|i| filename.get(i + 1..)).unwrap_or_default();
-        let is = |list: &[&str]| list.iter().any(|e| e.eq_ignore_ascii_case(ext));
+        let is = |list: &str| split(list, b' ').any(|e| e.eq_ignore_ascii_case(ext));
         match self {
             Provider::MiniMax => match purpose {
                 "voice_clone" | "prompt_audio" => Some(20 * MB),
-                "video_generation_input" if is(&["jpg", "jpeg", "png", "webp", "heic", "heif"]) => Some(30 * MB),
-                "video_generation_input" if is(&["wav", "mp3"]) => Some(15 * MB),
+                "video_generation_input" if is("jpg jpeg png webp heic heif") => Some(30 * MB),
+                "video_generation_input" if is("wav mp3") => Some(15 * MB),
                 "video_generation_input" => Some(50 * MB),
                 _ => None,
             },
             Provider::Moonshot => Some(100 * MB),
             Provider::Zhipu => match purpose {
-                "code-interpreter" | "agent" if is(&["png", "jpg", "jpeg"]) => Some(5 * MB),
+                "code-interpreter" | "agent" if is("png jpg jpeg") => Some(5 * MB),
                 "code-interpreter" | "agent" => Some(20 * MB),
                 "voice-clone-input" => Some(10 * MB),
                 _ => Some(100 * MB),
