@@ -5,7 +5,7 @@
 
 use alloc::{string::String, vec::Vec, vec};
 use crate::error::{Error, Kind, Result};
-use crate::providers::{cat, check_id, num, Body, FileObject, HttpRequest, HttpResponse, ListQuery, Page, Provider};
+use crate::providers::{cat, check_id, num, own, Body, FileObject, HttpRequest, HttpResponse, ListQuery, Page, Provider};
 use crate::retry;
 
 /// What a request's answer should become.
@@ -235,7 +235,7 @@ pub struct Call {
 
 impl Call {
     fn new(p: Provider, base: &str, max_retries: u32, plan: Plan, slots: Vec<Exchange>) -> Call {
-        Call { p, base: base.into(), max_retries, plan, slots, result: None }
+        Call { p, base: own(base), max_retries, plan, slots, result: None }
     }
 
     /// Uploads `size` bytes named `filename`; refused before any request when the provider documents a smaller limit.
@@ -247,7 +247,7 @@ impl Call {
             return Err(Error::invalid(cat(&m)));
         }
         let mut ex = Exchange::new(p.create(base, purpose), Expect::File);
-        ex.upload = Some((filename.into(), size));
+        ex.upload = Some((own(filename), size));
         ex.lookup = p.upload_lookup(base, purpose);
         Ok(Call::new(p, base, max_retries, Plan::One, vec![ex]))
     }
@@ -280,7 +280,7 @@ impl Call {
             check_id(id)?;
             let mut c = Call::list_all(p, base, max_retries, ListQuery { limit: Some(100), ..Default::default() })?;
             if let Plan::Walk(_, target) = &mut c.plan {
-                *target = Some(id.into());
+                *target = Some(own(id));
             }
             return Ok(c);
         }
@@ -300,7 +300,7 @@ impl Call {
             (Provider::MiniMax, None) => {
                 // The retrieve checks the id as the delete would.
                 let ex = Exchange::new(p.retrieve(base, id)?, Expect::File);
-                Ok(Call::new(p, base, max_retries, Plan::Delete(id.into()), vec![ex]))
+                Ok(Call::new(p, base, max_retries, Plan::Delete(own(id)), vec![ex]))
             }
             (_, purpose) => {
                 let ex = Exchange::new(p.delete(base, id, purpose.unwrap_or_default())?, Expect::Delete);
@@ -418,7 +418,7 @@ impl Call {
                     page
                 } else {
                     let page = pages.pop().unwrap_or_default();
-                    let last = page.files.last().map(|f| String::from(f.id()));
+                    let last = page.files.last().map(|f| own(f.id()));
                     if !page.has_more {
                         pg.left = pg.left.saturating_sub(1);
                         pg.q.after = None;

@@ -7,7 +7,7 @@ use alloc::{boxed::Box, string::String, vec, vec::Vec};
 use core::cell::UnsafeCell;
 use crate::client::{Action, Call, Done, Expect};
 use crate::error::{Error, Kind};
-use crate::providers::{num, Body, HttpResponse, ListQuery, Page, Provider, HEADERS, REQUEST_ID_HEADERS};
+use crate::providers::{num, own, Body, HttpResponse, ListQuery, Page, Provider, HEADERS, REQUEST_ID_HEADERS};
 
 // No std on wasm: `heap` is the allocator, and a panic (a bug: nothing here panics on outside data) traps at once,
 // without formatting its message, so none of core::fmt is linked.
@@ -132,7 +132,7 @@ pub extern "C" fn op_new(provider: u32, base: u32, retries: u32, op: u32, a: u32
     let call = match op {
         CREATE => Call::create(p, base, retries, a, b.unwrap_or_default(), size),
         LIST | LIST_ALL => {
-            let q = ListQuery { purpose: (!a.is_empty()).then(|| a.into()), limit: (limit > 0).then_some(limit), after: b.map(String::from), order: c.map(String::from) };
+            let q = ListQuery { purpose: (!a.is_empty()).then(|| own(a)), limit: (limit > 0).then_some(limit), after: b.map(own), order: c.map(own) };
             if op == LIST { Call::list(p, base, retries, q) } else { Call::list_all(p, base, retries, q) }
         }
         RETRIEVE => Call::retrieve(p, base, retries, a),

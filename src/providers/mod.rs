@@ -64,7 +64,7 @@ impl Provider {
     /// Builds the upload request; the transport appends the file part.
     pub fn create(self, base: &str, purpose: &str) -> HttpRequest {
         let path = if self == Provider::MiniMax { "/v1/files/upload" } else { "/files" };
-        HttpRequest { method: Method::Post, url: cat(&[base, path]), body: Body::Multipart { purpose: purpose.into() } }
+        HttpRequest { method: Method::Post, url: cat(&[base, path]), body: Body::Multipart { purpose: own(purpose) } }
     }
     /// Builds one list request for `purpose` (required where the provider needs one) with the rest of `q`, whose own
     /// purpose is not read: callers list each of several purposes with one query.
@@ -152,7 +152,7 @@ impl Provider {
     /// The list request that can find a file an ambiguous upload may have stored, if its purpose is listable.
     pub fn upload_lookup(self, base: &str, purpose: &str) -> Option<HttpRequest> {
         // Newest first where the provider sorts on request (OpenAI), so the first 100 hold a file just stored.
-        let q = ListQuery { purpose: None, limit: Some(100), after: None, order: (self == Provider::OpenAi).then(|| "desc".into()) };
+        let q = ListQuery { purpose: None, limit: Some(100), after: None, order: (self == Provider::OpenAi).then(|| own("desc")) };
         match self {
             Provider::MiniMax | Provider::Zhipu if !self.list_purposes()?.contains(&purpose) => None,
             _ => Some(self.list(base, Some(purpose), &q)),
@@ -203,7 +203,7 @@ impl Provider {
 
     /// A `decode` error about a response that answered but made no sense.
     pub fn decode(self, resp: &HttpResponse, why: &str) -> Error {
-        let class = Class { kind: Kind::Decode, code: None, message: Some(why.into()), retryable: false };
+        let class = Class { kind: Kind::Decode, code: None, message: Some(own(why)), retryable: false };
         let body = json::parse(&resp.body);
         self.fail(resp, body.as_ref().map(Doc::root), class)
     }
@@ -253,7 +253,7 @@ impl Provider {
         let mut name = Some(own);
         while let Some(h) = name {
             if let Some(v) = resp.header(h).filter(|v| !v.is_empty()) {
-                return Some(v.into());
+                return Some(self::own(v));
             }
             name = names.next();
         }
@@ -639,9 +639,15 @@ pub fn error_envelope(body: &Json) -> Option<(Option<String>, Option<String>, Op
     if !e.is_obj() {
         return None;
     }
-    let s = |k| e.get(k).and_then(|v| v.as_str().map(Cow::into_owned).or_else(|| v.num().map(String::from)));
+    let s = |k| e.get(k).and_then(|v| v.as_str().map(Cow::into_owned).or_else(|| v.num().map(own)));
     let (code, ty) = (s("code"), s("type"));
     Some((code.or_else(|| ty.clone()), ty, s("message")))
+}
+
+/// `s` as an owned String, out of line: `String::from` inlines an allocation and a copy at every use.
+#[inline(never)]
+pub fn own(s: &str) -> String {
+    String::from(s)
 }
 
 /// The parts joined; core's `concat` would link its overflow panics and their formatting.
