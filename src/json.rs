@@ -188,9 +188,25 @@ impl<'d> Json<'d> {
         let n = self.node();
         match n.kind {
             STR => Some(Cow::Borrowed(self.span(n))),
-            ESC => unescape(self.span(n)).map(Cow::Owned),
+            ESC => self.string().map(Cow::Owned),
             _ => None,
         }
+    }
+    /// Appends the string, unescaped, to `out`; false when this is not a string.
+    pub fn push_to(self, out: &mut String) -> bool {
+        let n = self.node();
+        match n.kind {
+            STR => out.push_str(self.span(n)),
+            // The parser checked every escape, so unescaping cannot fail.
+            ESC => unescape(self.span(n), out),
+            _ => return false,
+        }
+        true
+    }
+    /// The string, unescaped and owned, when this is one.
+    pub fn string(self) -> Option<String> {
+        let mut s = String::new();
+        self.push_to(&mut s).then_some(s)
     }
     /// The elements, when this is an array.
     pub fn items(self) -> Option<impl Iterator<Item = Json<'d>> + Clone + 'd> {
@@ -448,23 +464,22 @@ fn escape(s: &[u8], i: usize) -> Option<(char, usize)> {
     Some((c, i + 2))
 }
 
-/// The text of a checked string with escapes, unescaped.
-fn unescape(raw: &str) -> Option<String> {
+/// Appends the text of a checked string with escapes, unescaped (an escape that does not read, which the parser
+/// has ruled out, ends it).
+fn unescape(raw: &str, out: &mut String) {
     let s = raw.as_bytes();
-    let mut out = String::with_capacity(raw.len());
     let (mut i, mut run) = (0, 0);
     while i < s.len() {
         if s.get(i) == Some(&b'\\') {
-            out.push_str(raw.get(run..i)?);
-            let (c, next) = escape(s, i)?;
+            out.push_str(raw.get(run..i).unwrap_or_default());
+            let Some((c, next)) = escape(s, i) else { return };
             out.push(c);
             (i, run) = (next, next);
         } else {
             i += 1;
         }
     }
-    out.push_str(raw.get(run..)?);
-    Some(out)
+    out.push_str(raw.get(run..).unwrap_or_default());
 }
 
 /// Appends `s` as a JSON string literal.

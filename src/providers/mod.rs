@@ -2,7 +2,7 @@
 //! unified values or a classified `Error`. Nothing here touches JS, so it all runs under plain `cargo test`.
 
 use alloc::borrow::Cow;
-use alloc::{boxed::Box, string::String, vec::Vec};
+use alloc::{string::String, vec::Vec};
 pub mod minimax;
 pub mod moonshot;
 pub mod openai;
@@ -401,7 +401,7 @@ pub struct FileObject {
     pub created_at: i64,
     /// The id (a string everywhere: MiniMax's int64 in decimal), the name and the purpose, one after the other:
     /// one allocation per file rather than three, since a listing can hold thousands.
-    text: Box<str>,
+    text: String,
     /// Where the name and the purpose start in `text`.
     cut: (u32, u32),
     /// Where the provider's own object is: the response's `seq`, the key holding it (or the list) in the body
@@ -419,7 +419,7 @@ impl FileObject {
         }
         // Texts over 4 GiB cannot reach wasm32, and the natively fuzzed ones are far smaller.
         let cut = (id.len() as u32, (id.len() + filename.len()) as u32);
-        FileObject { bytes, created_at, text: text.into_boxed_str(), cut, src }
+        FileObject { bytes, created_at, text, cut, src }
     }
     /// `text` from byte `a` to `b`.
     #[inline(never)]
@@ -458,27 +458,33 @@ impl FileObject {
                 _ => None,
             })
             .ok_or(())?;
-        let id = match (p, id) {
-            // A JSON integer is already in canonical form (no leading zeros), except -0: copied, not reformatted.
-            (Provider::MiniMax, Some(v)) => match v.num() {
-                Some(n) => json::int(n).map(|i| if i == 0 { Cow::Borrowed("0") } else { Cow::Borrowed(n) }),
-                None => v.as_str().and_then(|s| json::int(&s)).map(|i| Cow::Owned(num_i64(i))),
-            },
-            (_, v) => v.and_then(|v| v.as_str()).filter(|s| !s.is_empty()),
-        };
-        // Optional strings: absent or null, else a string.
-        fn opt(v: Option<Json>) -> core::result::Result<Option<Cow<str>>, ()> {
-            match v {
-                None => Ok(None),
-                Some(v) if v.is_null() => Ok(None),
-                Some(v) => v.as_str().map(Some).ok_or(()),
-            }
-        }
+        // Absent or null reads as absent; anything else must be a string.
+        let null = |v: &Option<Json>| v.is_none_or(|v| v.is_null());
         // JS reads `status` from the provider's object; here it is only checked.
-        opt(status)?;
+        if !null(&status) && status.and_then(|v| v.as_str()).is_none() {
+            return Err(());
+        }
         let (bytes, created_at) = (bytes.and_then(|v| v.as_u64()).ok_or(())?, created_at.and_then(|v| v.as_i64()).ok_or(())?);
-        let filename = filename.and_then(|v| v.as_str()).ok_or(())?;
-        Ok(FileObject::new(&id.ok_or(())?, bytes, created_at, &filename, &opt(purpose)?.unwrap_or_default(), src))
+        // The id, the name and the purpose are written straight into the file's text, unescaped as they go.
+        let (id, filename) = (id.ok_or(())?, filename.ok_or(())?);
+        let mut text = String::with_capacity(64);
+        match id.num() {
+            // A JSON integer is already in canonical form (no leading zeros), except -0: copied, not reformatted.
+            Some(n) if p == Provider::MiniMax => text.push_str(if json::int(n).ok_or(())? == 0 { "0" } else { n }),
+            _ if p == Provider::MiniMax => text.push_str(&num_i64(id.as_str().and_then(|s| json::int(&s)).ok_or(())?)),
+            _ if !id.push_to(&mut text) || text.is_empty() => return Err(()),
+            _ => {}
+        }
+        let a = text.len();
+        if !filename.push_to(&mut text) {
+            return Err(());
+        }
+        let b = text.len();
+        if !null(&purpose) && !purpose.is_some_and(|v| v.push_to(&mut text)) {
+            return Err(());
+        }
+        // Texts over 4 GiB cannot reach wasm32, and the natively fuzzed ones are far smaller.
+        Ok(FileObject { bytes, created_at, text, cut: (a as u32, b as u32), src })
     }
 
     /// Whether `next` comes right after this file in the same list of the same body.
@@ -993,6 +999,28 @@ mod tests {
             let body = format!(r#"{{"data":[{ok},{bad}]}}"#);
             assert_eq!(Provider::OpenAi.parse_list(&resp(200, &[], &body)).unwrap_err().kind, Kind::Decode, "{bad}");
         }
+    }
+
+    #[test]
+    fn escaped_values_and_id_forms_reach_the_file_text() {
+        let body = r#"{"id":"f\u00e9-\"1\"","bytes":1,"created_at":5,"filename":"a\\b\ud83d\ude00.txt","purpose":"ba\u0074ch"}"#;
+        let f = Provider::OpenAi.parse_file(&resp(200, &[], body)).unwrap();
+        assert_eq!((f.id(), f.filename(), f.purpose()), ("f\u{e9}-\"1\"", "a\\b\u{1f600}.txt", "batch"));
+        // Absent and null purposes read as empty; an empty id is refused.
+        for (purpose, ok) in [("", true), (r#","purpose":null"#, true), (r#","purpose":7"#, false)] {
+            let body = format!(r#"{{"id":"x","bytes":1,"created_at":5,"filename":"n"{purpose}}}"#);
+            let r = Provider::OpenAi.parse_file(&resp(200, &[], &body));
+            assert_eq!(r.as_ref().map(|f| f.purpose()).ok(), ok.then_some(""), "{purpose}");
+        }
+        assert!(Provider::OpenAi.parse_file(&resp(200, &[], r#"{"id":"","bytes":1,"created_at":5,"filename":"n"}"#)).is_err());
+        assert!(Provider::OpenAi.parse_file(&resp(200, &[], r#"{"id":7,"bytes":1,"created_at":5,"filename":"n"}"#)).is_err());
+        // MiniMax: a JSON integer as written (-0 as 0), a decimal string in canonical form, anything else refused.
+        let mm = |id: &str| {
+            let body = format!(r#"{{"file":{{"file_id":{id},"bytes":1,"created_at":5,"filename":"n"}},"base_resp":{{"status_code":0}}}}"#);
+            Provider::MiniMax.parse_file(&resp(200, &[], &body)).ok().map(|f| String::from(f.id()))
+        };
+        assert_eq!([mm("-0"), mm("-12"), mm(r#""007""#), mm(r#""-0""#)], [Some("0".into()), Some("-12".into()), Some("7".into()), Some("0".into())]);
+        assert_eq!([mm("1.5"), mm(r#""x""#), mm("9223372036854775808"), mm("null")], [None, None, None, None]);
     }
 
     #[test]
