@@ -2,7 +2,6 @@
 //! flat tape (one allocation, no tree); values are then read from the tape on demand. Numbers stay as their
 //! source text so int64 ids survive exactly; strings are unescaped only when read.
 
-use alloc::borrow::Cow;
 use alloc::{string::String, vec::Vec};
 
 /// Nesting deeper than this is refused rather than risking the stack on hostile input.
@@ -167,7 +166,7 @@ impl<'d> Json<'d> {
             let i = if k.kind == STR {
                 which(text.get(k.start as usize..k.end as usize).unwrap_or_default())
             } else {
-                which(Json { doc: self.doc, at }.as_str().unwrap_or_default().as_bytes())
+                which(Json { doc: self.doc, at }.string().unwrap_or_default().as_bytes())
             };
             if let Some(slot) = i.and_then(|i| found.get_mut(i)) {
                 *slot = Some(Json { doc: self.doc, at: at + 1 });
@@ -183,14 +182,9 @@ impl<'d> Json<'d> {
         let [v] = self.pick(|k| (k == key.as_bytes()).then_some(0))?;
         v
     }
-    /// The string, unescaped, when this is one.
-    pub fn as_str(self) -> Option<Cow<'d, str>> {
-        let n = self.node();
-        match n.kind {
-            STR => Some(Cow::Borrowed(self.span(n))),
-            ESC => self.string().map(Cow::Owned),
-            _ => None,
-        }
+    /// Whether this is a string.
+    pub fn is_str(self) -> bool {
+        matches!(self.node().kind, STR | ESC)
     }
     /// Appends the string, unescaped, to `out`; false when this is not a string.
     pub fn push_to(self, out: &mut String) -> bool {
@@ -527,7 +521,7 @@ mod tests {
         let a: Vec<_> = v.get("a").unwrap().items().unwrap().collect();
         assert_eq!(a.len(), 6);
         assert_eq!((a[0].as_bool(), a[1].as_bool(), a[2].is_null()), (Some(true), Some(false), true));
-        assert_eq!(a[3].as_str().as_deref(), Some("xé\n"));
+        assert_eq!(a[3].string().as_deref(), Some("xé\n"));
         assert!(a[4].is_obj() && a[5].items().unwrap().next().is_none());
         assert_eq!(v.get("z").unwrap().as_u64(), Some(1), "skips nested values");
         assert!(v.get("missing").is_none() && a[0].get("x").is_none() && v.items().is_none());
@@ -576,17 +570,17 @@ mod tests {
             }
             assert!(parse(&[s.as_slice(), b"1"].concat()).is_none() || s.iter().all(u8::is_ascii), "{s:x?} outside a string");
         }
-        assert_eq!(parse("{\"n\":\"é😀\u{7f}\"}".as_bytes()).unwrap().root().get("n").unwrap().as_str().as_deref(), Some("é😀\u{7f}"));
+        assert_eq!(parse("{\"n\":\"é😀\u{7f}\"}".as_bytes()).unwrap().root().get("n").unwrap().string().as_deref(), Some("é😀\u{7f}"));
     }
 
     #[test]
     fn escaped_keys_and_surrogate_pairs_and_writer_round_trip() {
         let doc = parse(br#"{"k\u0065y": "\ud83d\ude00 \"q\" \\ \u0001"}"#).unwrap();
         let v = doc.root().get("key").unwrap();
-        assert_eq!(v.as_str().as_deref(), Some("😀 \"q\" \\ \u{1}"));
+        assert_eq!(v.string().as_deref(), Some("😀 \"q\" \\ \u{1}"));
         let mut out = String::new();
         write_str(&mut out, "😀 \"q\" \\ \u{1}\n\t");
         assert_eq!(out, r#""😀 \"q\" \\ \u0001\n\t""#);
-        assert_eq!(parse(out.as_bytes()).unwrap().root().as_str().as_deref(), Some("😀 \"q\" \\ \u{1}\n\t"));
+        assert_eq!(parse(out.as_bytes()).unwrap().root().string().as_deref(), Some("😀 \"q\" \\ \u{1}\n\t"));
     }
 }

@@ -51,7 +51,7 @@ pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
     if code == 0 {
         return None;
     }
-    let message = base.get("status_msg").and_then(|v| v.as_str()).map(alloc::borrow::Cow::into_owned);
+    let message = base.get("status_msg").and_then(|v| v.string());
     let not_found = message.as_deref().is_some_and(|m| super::has(m, "not found") || super::has(m, "not exist"));
     let (kind, retryable) = match code {
         1000 | 1013 | 1024 | 1033 => (Kind::Server, true),

@@ -1,7 +1,6 @@
 //! Sans-IO provider logic: a unified operation becomes a plain `HttpRequest`; a plain `HttpResponse` becomes
 //! unified values or a classified `Error`. Nothing here touches JS, so it all runs under plain `cargo test`.
 
-use alloc::borrow::Cow;
 use alloc::{string::String, vec::Vec};
 pub mod minimax;
 pub mod moonshot;
@@ -246,8 +245,7 @@ impl Provider {
         };
         let from_body = || {
             body.and_then(|b| b.get("request_id").or_else(|| b.get("trace_id")))
-                .and_then(|v| v.as_str())
-                .map(Cow::into_owned)
+                .and_then(|v| v.string())
         };
         let mut names = split(REQUEST_ID_HEADERS, b'\n');
         let mut name = Some(own);
@@ -461,7 +459,7 @@ impl FileObject {
         // Absent or null reads as absent; anything else must be a string.
         let null = |v: &Option<Json>| v.is_none_or(|v| v.is_null());
         // JS reads `status` from the provider's object; here it is only checked.
-        if !null(&status) && status.and_then(|v| v.as_str()).is_none() {
+        if !null(&status) && !status.is_some_and(|v| v.is_str()) {
             return Err(());
         }
         let (bytes, created_at) = (bytes.and_then(|v| v.as_u64()).ok_or(())?, created_at.and_then(|v| v.as_i64()).ok_or(())?);
@@ -471,7 +469,7 @@ impl FileObject {
         match id.num() {
             // A JSON integer is already in canonical form (no leading zeros), except -0: copied, not reformatted.
             Some(n) if p == Provider::MiniMax => text.push_str(if json::int(n).ok_or(())? == 0 { "0" } else { n }),
-            _ if p == Provider::MiniMax => text.push_str(&num_i64(id.as_str().and_then(|s| json::int(&s)).ok_or(())?)),
+            _ if p == Provider::MiniMax => text.push_str(&num_i64(id.string().and_then(|s| json::int(&s)).ok_or(())?)),
             _ if !id.push_to(&mut text) || text.is_empty() => return Err(()),
             _ => {}
         }
@@ -645,7 +643,7 @@ pub fn error_envelope(body: &Json) -> Option<(Option<String>, Option<String>, Op
     if !e.is_obj() {
         return None;
     }
-    let s = |k| e.get(k).and_then(|v| v.as_str().map(Cow::into_owned).or_else(|| v.num().map(own)));
+    let s = |k| e.get(k).and_then(|v| v.string().or_else(|| v.num().map(own)));
     let (code, ty) = (s("code"), s("type"));
     Some((code.or_else(|| ty.clone()), ty, s("message")))
 }
@@ -1027,7 +1025,7 @@ mod tests {
     fn capabilities_are_valid_json() {
         for p in ALL {
             let caps = json::parse(p.capabilities().as_bytes()).unwrap_or_else(|| panic!("{}", p.name()));
-            assert_eq!(caps.root().get("provider").and_then(Json::as_str).as_deref(), Some(p.name()));
+            assert_eq!(caps.root().get("provider").and_then(Json::string).as_deref(), Some(p.name()));
         }
     }
 }
