@@ -39,12 +39,9 @@ pub(super) fn delete(base: &str, file_id: &str, purpose: &str) -> Result<HttpReq
 /// MiniMax's compatible paths use.
 #[inline(never)] // out of line: smaller wasm (lib.rs)
 pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
-    if let Some((code, ty, message)) = super::error_envelope(body) {
-        let class = match ty.as_deref() {
-            Some("authorized_error" | "authentication_error") => Class::kind(Kind::Authentication, code, message),
-            _ => Class::status(status, code, message),
-        };
-        return Some(class);
+    if let Some(e) = super::Envelope::of(body) {
+        let auth = matches!(e.ty.as_deref(), Some("authorized_error" | "authentication_error"));
+        return Some(e.class(status, auth.then_some(Kind::Authentication)));
     }
     let base = body.get("base_resp")?;
     let code = base.get("status_code")?.as_i64()?;

@@ -637,15 +637,38 @@ impl Class {
     }
 }
 
-/// The OpenAI-style envelope `{error:{message, type, code}}`: (code-or-type, type, message).
-pub fn error_envelope(body: &Json) -> Option<(Option<String>, Option<String>, Option<String>)> {
-    let e = body.get("error")?;
-    if !e.is_obj() {
-        return None;
+/// The OpenAI-style envelope `{error:{message, type, code}}`, its fields as strings (numbers as written).
+pub struct Envelope {
+    /// `error.code`.
+    pub code: Option<String>,
+    /// `error.type`.
+    pub ty: Option<String>,
+    /// `error.message`.
+    pub message: Option<String>,
+}
+
+impl Envelope {
+    /// The envelope of `body`, if it has one.
+    pub fn of(body: &Json) -> Option<Envelope> {
+        let e = body.get("error")?;
+        if !e.is_obj() {
+            return None;
+        }
+        let s = |k| e.get(k).and_then(|v| v.string().or_else(|| v.num().map(own)));
+        Some(Envelope { code: s("code"), ty: s("type"), message: s("message") })
     }
-    let s = |k| e.get(k).and_then(|v| v.string().or_else(|| v.num().map(own)));
-    let (code, ty) = (s("code"), s("type"));
-    Some((code.or_else(|| ty.clone()), ty, s("message")))
+    /// The code callers see: `code`, else `type`.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref().or(self.ty.as_deref())
+    }
+    /// The class: of `kind` where the body named one, else of the status.
+    pub fn class(self, status: u16, kind: Option<Kind>) -> Class {
+        let code = self.code.or(self.ty);
+        match kind {
+            Some(kind) => Class::kind(kind, code, self.message),
+            None => Class::status(status, code, self.message),
+        }
+    }
 }
 
 /// `s` as an owned String, out of line: `String::from` inlines an allocation and a copy at every use.

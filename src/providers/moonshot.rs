@@ -11,12 +11,9 @@ pub const CAPABILITIES: &str = r#"{"provider":"moonshot","operations":{"create":
 /// `error.type` decides where Moonshot documents it; `exceeded_current_quota_error` is money, whatever the status.
 #[inline(never)] // out of line: smaller wasm (lib.rs)
 pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
-    let (code, ty, message) = super::error_envelope(body)?;
-    let at = ty.as_deref().and_then(|t| super::split(TYPES, b'\n').position(|name| name == t));
-    Some(match at.and_then(|i| KINDS.get(i)) {
-        Some(&kind) => Class::kind(kind, code, message),
-        None => Class::status(status, code, message),
-    })
+    let e = super::Envelope::of(body)?;
+    let at = e.ty.as_deref().and_then(|t| super::split(TYPES, b'\n').position(|name| name == t));
+    Some(e.class(status, at.and_then(|i| KINDS.get(i)).copied()))
 }
 
 /// Moonshot's documented `error.type`s, one per line, and below, in the same order, their kinds (a table: smaller

@@ -28,12 +28,13 @@ pub(super) fn list(base: &str, purpose: Option<&str>, q: &ListQuery) -> HttpRequ
 /// `error.code` (or `error.type`) decides; `insufficient_quota` is money, not a rate limit.
 #[inline(never)] // out of line: smaller wasm (lib.rs)
 pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
-    let (code, ty, message) = super::error_envelope(body)?;
-    Some(match (code.as_deref(), ty.as_deref()) {
-        (Some("insufficient_quota"), _) | (_, Some("insufficient_quota")) => Class::kind(Kind::InsufficientBalance, code, message),
-        (Some("invalid_api_key"), _) => Class::kind(Kind::Authentication, code, message),
-        _ => Class::status(status, code, message),
-    })
+    let e = super::Envelope::of(body)?;
+    let kind = match (e.code(), e.ty.as_deref()) {
+        (Some("insufficient_quota"), _) | (_, Some("insufficient_quota")) => Some(Kind::InsufficientBalance),
+        (Some("invalid_api_key"), _) => Some(Kind::Authentication),
+        _ => None,
+    };
+    Some(e.class(status, kind))
 }
 
 #[cfg(test)]

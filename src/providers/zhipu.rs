@@ -14,8 +14,8 @@ pub const CAPABILITIES: &str = r#"{"provider":"zhipu","operations":{"create":"na
 /// `error.code` decides: 429 is both "slow down" (1302) and "no money" (1113).
 #[inline(never)] // out of line: smaller wasm (lib.rs)
 pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
-    let (code, _, message) = super::error_envelope(body)?;
-    let n = code.as_deref().and_then(crate::json::uint).unwrap_or(0);
+    let e = super::Envelope::of(body)?;
+    let n = e.code().and_then(crate::json::uint).unwrap_or(0);
     let (kind, retryable) = match n {
         1000..=1005 => (Kind::Authentication, false),
         1110..=1112 | 1220 => (Kind::PermissionDenied, false),
@@ -26,9 +26,9 @@ pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
         // Plan and usage quotas (5 h, weekly, monthly): only the next window helps.
         1308..=1321 => (Kind::RateLimit, false),
         1200 | 1230 | 1234 => (Kind::Server, true),
-        _ => return Some(Class::status(status, code, message)),
+        _ => return Some(e.class(status, None)),
     };
-    Some(Class { kind, code, message, retryable })
+    Some(Class { retryable, ..e.class(status, Some(kind)) })
 }
 
 #[cfg(test)]
