@@ -318,11 +318,8 @@ impl Call {
     /// slot has ended.
     pub fn stage(&mut self) -> u32 {
         if self.result.is_none() && !self.slots.is_empty() && self.slots.iter().all(|s| s.state == State::Ended) {
-            let mut outcomes = Vec::with_capacity(self.slots.len());
-            for s in core::mem::take(&mut self.slots) {
-                outcomes.extend(s.outcome);
-            }
-            self.advance(outcomes);
+            let slots = core::mem::take(&mut self.slots);
+            self.advance(slots.into_iter().filter_map(|s| s.outcome));
         }
         if self.result.is_none() && self.slots.is_empty() {
             self.begin();
@@ -382,11 +379,11 @@ impl Call {
         self.slots = vec![Exchange::new(self.p.list(&self.base, purpose, &pg.q), Expect::List)];
     }
 
-    fn advance(&mut self, outcomes: Vec<Result<Done>>) {
+    fn advance(&mut self, mut outcomes: impl Iterator<Item = Result<Done>>) {
         let p = self.p;
         // MiniMax's delete: the retrieve found the purpose; the delete itself is the next stage.
         if let Plan::Delete(id) = &self.plan {
-            let next = match outcomes.into_iter().next() {
+            let next = match outcomes.next() {
                 Some(Ok(Done::File(f))) => p.delete(&self.base, id, f.purpose()),
                 Some(Err(e)) => Err(e),
                 _ => Err(Error::new(Kind::Decode, "internal error: unexpected outcome")),
