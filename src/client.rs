@@ -395,10 +395,14 @@ impl Call {
             }
             return;
         }
-        let mut pages = Vec::new();
+        // Every slot's page, gathered into one (appending each page's vector: smaller in wasm than an iterator).
+        let mut all = Page::default();
         for o in outcomes {
             match o {
-                Ok(Done::Page(page)) => pages.push(page),
+                Ok(Done::Page(mut page)) => {
+                    all.has_more |= page.has_more;
+                    all.files.append(&mut page.files);
+                }
                 other => {
                     self.result = Some(other);
                     return;
@@ -406,15 +410,15 @@ impl Call {
             }
         }
         match &mut self.plan {
-            Plan::List(q) => self.result = Some(Ok(Done::Page(merge(p, q, pages)))),
+            Plan::List(q) => self.result = Some(Ok(Done::Page(merge(p, q, all)))),
             Plan::Walk(pg, target) => {
                 let page = if whole_lists(p) {
-                    let page = merge(p, &pg.q, pages);
+                    let page = merge(p, &pg.q, all);
                     pg.left = pg.left.saturating_sub(1);
                     pg.q.after = None;
                     page
                 } else {
-                    let page = pages.pop().unwrap_or_default();
+                    let page = all;
                     let last = page.files.last().map(|f| own(f.id()));
                     if !page.has_more {
                         pg.left = pg.left.saturating_sub(1);
@@ -456,14 +460,10 @@ fn list_requests(p: Provider, base: &str, q: &ListQuery) -> Vec<Exchange> {
     }
 }
 
-/// The page the caller sees: Moonshot's whole list windowed by `q`, merged purposes windowed, others as sent.
-fn merge(p: Provider, q: &ListQuery, pages: Vec<Page>) -> Page {
-    // Appending each page's vector: smaller in wasm than a flattening iterator.
-    let (mut files, mut more) = (Vec::new(), false);
-    for mut pg in pages {
-        more |= pg.has_more;
-        files.append(&mut pg.files);
-    }
+/// The page the caller sees from every slot's files: Moonshot's whole list windowed by `q`, merged purposes windowed,
+/// others as sent.
+fn merge(p: Provider, q: &ListQuery, page: Page) -> Page {
+    let Page { files, has_more: more } = page;
     match p {
         // One page, as sent.
         Provider::OpenAi => Page { files, has_more: more },
