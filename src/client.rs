@@ -486,7 +486,7 @@ mod tests {
     const LIST: &str = r#"{"object":"list","data":[],"has_more":false}"#;
 
     /// Runs `c` to its result, answering every request with `answer(url, attempt)`; records the requests.
-    fn drive(c: &mut Call, mut answer: impl FnMut(&HttpRequest) -> std::result::Result<HttpResponse, Kind>) -> (Result<Done>, Vec<String>, f64) {
+    fn drive(c: &mut Call, mut answer: impl FnMut(&HttpRequest) -> std::result::Result<HttpResponse<'static>, Kind>) -> (Result<Done>, Vec<String>, f64) {
         let (mut urls, mut slept, mut now) = (Vec::new(), 0.0, 1_700_000_000_000.0);
         for _ in 0..100 {
             let slots = c.stage();

@@ -348,26 +348,26 @@ pub struct HttpRequest {
     pub body: Body,
 }
 
-/// A response, as plain data.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HttpResponse {
+/// A response, as plain data borrowed from where the executor put it (in wasm, the argument buffer JS wrote).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct HttpResponse<'a> {
     /// Status code.
     pub status: u16,
     /// Headers the client reads, as `name\nvalue` lines (names lower-case; the executor turns line breaks in
     /// values into spaces): the text JS sends, kept as it came rather than split into a pair of strings each.
-    pub headers: String,
+    pub headers: &'a str,
     /// Body bytes (empty when not read).
-    pub body: Vec<u8>,
+    pub body: &'a [u8],
     /// The executor's number for this response; files read from it point back to it (`FileObject::src`).
     pub seq: u32,
     /// Sent without its headers: a success needs none, so the executor reads them only when asked.
     pub partial: bool,
 }
 
-impl HttpResponse {
+impl<'a> HttpResponse<'a> {
     /// The value of header `name` (lower-case).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        let mut lines = split(&self.headers, b'\n');
+    pub fn header(&self, name: &str) -> Option<&'a str> {
+        let mut lines = split(self.headers, b'\n');
         while let (Some(k), Some(v)) = (lines.next(), lines.next()) {
             if k.eq_ignore_ascii_case(name) {
                 return Some(v);
@@ -809,12 +809,13 @@ pub fn num_i64(n: i64) -> String {
 pub(crate) mod test_util {
     use super::HttpResponse;
 
-    /// A response with `status`, `headers` and a text body.
-    pub fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
+    /// A response with `status`, `headers` and a text body (leaked: tests only, and small).
+    pub fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse<'static> {
+        let headers = headers.iter().map(|(k, v)| [*k, *v].join("\n")).collect::<Vec<_>>().join("\n");
         HttpResponse {
             status,
-            headers: headers.iter().map(|(k, v)| [*k, *v].join("\n")).collect::<Vec<_>>().join("\n"),
-            body: body.as_bytes().to_vec(),
+            headers: Box::leak(headers.into_boxed_str()),
+            body: Box::leak(body.as_bytes().to_vec().into_boxed_slice()),
             seq: 0,
             partial: false,
         }
