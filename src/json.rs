@@ -242,8 +242,8 @@ pub fn uint(s: &str) -> Option<u64> {
     }
 }
 
-/// At most 19 decimal digits.
-fn digits(b: &[u8]) -> Option<u64> {
+/// At most 19 decimal digits (none reads as 0).
+pub fn digits(b: &[u8]) -> Option<u64> {
     let mut n: u64 = 0;
     for &c in b {
         let d = c.wrapping_sub(b'0');

@@ -1,7 +1,7 @@
 //! When to try again and how long to wait, as pure functions of the response and the clock.
 
-use crate::json::{int, uint};
-use crate::providers::{cut, split, HttpResponse};
+use crate::json::{digits, uint};
+use crate::providers::{cut, HttpResponse};
 
 /// Longest server-requested wait we honour; longer requests fall back to our own backoff.
 const MAX_RETRY_AFTER_MS: f64 = 60_000.0;
@@ -36,21 +36,23 @@ pub fn backoff_ms(n: u32, random: f64) -> f64 {
     base * (1.0 - 0.25 * random.clamp(0.0, 1.0))
 }
 
-/// Milliseconds since the epoch of an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT`.
+/// Milliseconds since the epoch of an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT` (the one form RFC 9110
+/// lets servers send), read by the fixed place of each field.
 pub fn http_date_ms(s: &str) -> Option<f64> {
-    let mut it = split(cut(s, b',')?.1.trim_ascii_start(), b' ');
-    let day = int(it.next()?)?;
-    let mon = it.next()?;
-    let month = b"JanFebMarAprMayJunJulAugSepOctNovDec".chunks(3).position(|m| m == mon.as_bytes())? as i64 + 1;
-    let year = int(it.next()?)?;
-    let mut hms = split(it.next()?, b':');
-    let (h, m, sec) = (int(hms.next()?)?, int(hms.next()?)?, int(hms.next()?)?);
-    // An IMF-fixdate has a four-digit year; bounding it keeps the arithmetic below from overflowing.
-    let in_range = (1..=31).contains(&day) && (0..=9999).contains(&year) && (0..=23).contains(&h) && (0..=59).contains(&m) && (0..=60).contains(&sec);
-    if it.next() != Some("GMT") || !in_range {
+    let t = cut(s, b',')?.1.as_bytes();
+    let at = |a: usize, n: usize| t.get(a..a + n);
+    let num = |a: usize, n: usize| at(a, n).and_then(digits).map(|v| v as i64);
+    // " 06 Nov 1994 08:49:37 GMT": the separators, then the numbers, each checked.
+    let layout = t.len() == 25 && at(0, 1)? == b" " && at(3, 1)? == b" " && at(7, 1)? == b" " && at(12, 1)? == b" ";
+    if !layout || at(15, 1)? != b":" || at(18, 1)? != b":" || at(21, 4)? != b" GMT" {
         return None;
     }
-    // Days from civil date (Howard Hinnant's algorithm).
+    let month = b"JanFebMarAprMayJunJulAugSepOctNovDec".chunks(3).position(|m| Some(m) == at(4, 3))? as i64 + 1;
+    let (day, year, h, m, sec) = (num(1, 2)?, num(8, 4)?, num(13, 2)?, num(16, 2)?, num(19, 2)?);
+    if !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+        return None;
+    }
+    // Days from civil date (Howard Hinnant's algorithm); the year has four digits, so nothing overflows.
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -89,7 +91,7 @@ mod tests {
         assert_eq!(http_date_ms("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0.0));
         assert_eq!(http_date_ms("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784111777000.0));
         assert_eq!(http_date_ms("Tue, 29 Feb 2028 23:59:59 GMT"), Some(1835481599000.0));
-        for bad in ["", "06 Nov 1994", "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:00:00 GMT", "Sun, 06 Nov 1994 08:49:37 PST"] {
+        for bad in ["", "06 Nov 1994", "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:00:00 GMT", "Sun, 06 Nov 1994 08:49:37 PST", "Sun, 6 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 94 08:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 GMT ", "Sun, 00 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:60:37 GMT", "Sun, 06 Nov 1994 08-49-37 GMT"] {
             assert_eq!(http_date_ms(bad), None, "{bad}");
         }
         // Out-of-range fields are refused rather than overflowing the day arithmetic.
