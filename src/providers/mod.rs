@@ -161,12 +161,19 @@ impl Provider {
     /// The file an ambiguous upload stored, if `files` holds one: same purpose, name and size, created no earlier
     /// than a second before the first attempt began (`since` in Unix seconds); the newest when several match.
     pub fn find_upload(self, files: Vec<FileObject>, purpose: &str, filename: &str, bytes: u64, since: i64) -> Option<FileObject> {
-        files
-            .into_iter()
+        let mut files = files;
+        let mut best: Option<usize> = None;
+        for (i, f) in files.iter().enumerate() {
             // MiniMax lists one purpose per request and may spell it differently in the objects.
-            .filter(|f| self == Provider::MiniMax || f.purpose() == purpose)
-            .filter(|f| f.filename() == filename && f.bytes == bytes && f.created_at >= since - 1)
-            .max_by_key(|f| f.created_at)
+            let same = (self == Provider::MiniMax || f.purpose() == purpose) && f.filename() == filename && f.bytes == bytes;
+            // The later of two created in the same second: the newest as the provider lists them.
+            if same && f.created_at >= since.saturating_sub(1) && best.and_then(|b| files.get(b)).is_none_or(|b| f.created_at >= b.created_at) {
+                best = Some(i);
+            }
+        }
+        // Cut after the file and take it: no index can panic.
+        files.truncate(best? + 1);
+        files.pop()
     }
 
     /// Whether a download response must be read to know it succeeded: every error status, and MiniMax JSON
