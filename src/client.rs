@@ -434,8 +434,11 @@ impl Call {
                 };
                 match target {
                     Some(id) => {
-                        if let Some(f) = page.files.into_iter().find(|f| f.id() == id) {
-                            self.result = Some(Ok(Done::File(f)));
+                        // Cut after the file and take it: no index can panic.
+                        let mut files = page.files;
+                        if let Some(i) = files.iter().position(|f| f.id() == id) {
+                            files.truncate(i + 1);
+                            self.result = files.pop().map(|f| Ok(Done::File(f)));
                         }
                     }
                     None => self.result = Some(Ok(Done::Files(page.files))),
