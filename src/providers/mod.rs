@@ -598,7 +598,10 @@ fn sort_by_time(files: &mut [FileObject], desc: bool) {
         }
     }
     // `!t` orders times backwards without overflowing.
-    let mut keys: Vec<(i64, usize)> = files.iter().zip(0..).map(|(f, i)| (if desc { !f.created_at } else { f.created_at }, i)).collect();
+    let mut keys: Vec<(i64, usize)> = Vec::with_capacity(files.len());
+    for f in files.iter() {
+        keys.push((if desc { !f.created_at } else { f.created_at }, keys.len()));
+    }
     let n = keys.len();
     for i in (0..n / 2).rev() {
         sift(&mut keys, files, i, n);
