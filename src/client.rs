@@ -318,8 +318,8 @@ impl Call {
     /// slot has ended.
     pub fn stage(&mut self) -> u32 {
         if self.result.is_none() && !self.slots.is_empty() && self.slots.iter().all(|s| s.state == State::Ended) {
-            let slots = core::mem::take(&mut self.slots);
-            self.advance(slots.into_iter().filter_map(|s| s.outcome));
+            let mut slots = core::mem::take(&mut self.slots);
+            self.advance(slots.iter_mut().filter_map(|s| s.outcome.take()));
         }
         if self.result.is_none() && self.slots.is_empty() {
             self.begin();
