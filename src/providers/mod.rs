@@ -121,7 +121,7 @@ impl Provider {
             Some(v) if v.is_null() => Vec::new(),
             Some(v) => {
                 let items = v.items().ok_or_else(bad)?;
-                let mut files = Vec::with_capacity(items.clone().count());
+                let mut files = Vec::new();
                 for (o, i) in items.zip(0..) {
                     files.push(FileObject::from_json(self, o, (resp.seq, key, Some(i))).map_err(|()| bad())?);
                 }
