@@ -51,11 +51,16 @@ impl Kind {
             Kind::Unsupported => "unsupported",
         }
     }
-    /// The kind JS names `s` (the transport reports its failures by name).
-    pub fn from_name(s: &str) -> Option<Kind> {
-        use Kind::*;
-        let all = [InvalidArgument, Authentication, PermissionDenied, NotFound, RateLimit, InsufficientBalance, InvalidRequest, Server, Connection, Timeout, Aborted, Decode, Unsupported];
-        all.into_iter().find(|k| k.as_str() == s)
+    /// The kind of a failure the transport reports by name (`timeout`, `aborted`, `decode`, `unsupported`);
+    /// anything else is a connection failure.
+    pub fn of_transport(s: &str) -> Kind {
+        match s {
+            "timeout" => Kind::Timeout,
+            "aborted" => Kind::Aborted,
+            "decode" => Kind::Decode,
+            "unsupported" => Kind::Unsupported,
+            _ => Kind::Connection,
+        }
     }
     /// Whether this kind of failure usually goes away when tried again.
     #[inline(never)] // out of line: smaller wasm (lib.rs)

@@ -213,7 +213,7 @@ pub extern "C" fn op_failed(ptr: *mut Op, slot: u32, kind: u32, message: u32) {
     let Some(o) = op(ptr) else { return };
     let mut x = args();
     let (kind, message) = (x.str(kind).unwrap_or_default(), x.str(message).unwrap_or_default());
-    o.c.failed(slot, Error::new(Kind::from_name(kind).unwrap_or(Kind::Connection), message));
+    o.c.failed(slot, Error::new(Kind::of_transport(kind), message));
 }
 
 /// Whether a download answered with `status` must be read to know it succeeded; `IN` holds the content type
