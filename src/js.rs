@@ -65,6 +65,14 @@ fn reply(s: String) -> usize {
     n
 }
 
+/// Makes a copy of `s` the string result and returns its length.
+fn reply_str(s: &str) -> usize {
+    let out = OUT.get();
+    out.clear();
+    out.extend_from_slice(s.as_bytes());
+    out.len()
+}
+
 /// Reads the arguments JS wrote to `IN`, in order.
 struct Args<'a>(&'a [u8]);
 impl<'a> Args<'a> {
@@ -262,9 +270,9 @@ pub extern "C" fn op_result(ptr: *mut Op) -> usize {
 pub extern "C" fn facts(what: u32, name: u32) -> usize {
     let p = args().str(name).and_then(Provider::from_name);
     match (what, p) {
-        (0, Some(p)) => reply(p.capabilities().into()),
-        (1, Some(p)) => reply(p.default_base().into()),
-        (0 | 1, None) => reply(String::new()),
+        (0, Some(p)) => reply_str(p.capabilities()),
+        (1, Some(p)) => reply_str(p.default_base()),
+        (0 | 1, None) => reply_str(""),
         _ => reply(crate::providers::cat(&[REQUEST_ID_HEADERS, "\n", HEADERS])),
     }
 }
