@@ -5,7 +5,7 @@
 
 use alloc::{string::String, vec::Vec, vec};
 use crate::error::{Error, Kind, Result};
-use crate::providers::{cat, check_id, num, own, Body, FileObject, HttpRequest, HttpResponse, ListQuery, Page, Provider};
+use crate::providers::{cat, check_id, num, own, take, Body, FileObject, HttpRequest, HttpResponse, ListQuery, Page, Provider};
 use crate::retry;
 
 /// What a request's answer should become.
@@ -434,11 +434,8 @@ impl Call {
                 };
                 match target {
                     Some(id) => {
-                        // Cut after the file and take it: no index can panic.
-                        let mut files = page.files;
-                        if let Some(i) = files.iter().position(|f| f.id() == id) {
-                            files.truncate(i + 1);
-                            self.result = files.pop().map(|f| Ok(Done::File(f)));
+                        if let Some(i) = page.files.iter().position(|f| f.id() == id) {
+                            self.result = take(page.files, i).map(|f| Ok(Done::File(f)));
                         }
                     }
                     None => self.result = Some(Ok(Done::Files(page.files))),

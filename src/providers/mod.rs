@@ -161,7 +161,6 @@ impl Provider {
     /// The file an ambiguous upload stored, if `files` holds one: same purpose, name and size, created no earlier
     /// than a second before the first attempt began (`since` in Unix seconds); the newest when several match.
     pub fn find_upload(self, files: Vec<FileObject>, purpose: &str, filename: &str, bytes: u64, since: i64) -> Option<FileObject> {
-        let mut files = files;
         let mut best: Option<usize> = None;
         for (i, f) in files.iter().enumerate() {
             // MiniMax lists one purpose per request and may spell it differently in the objects.
@@ -171,9 +170,7 @@ impl Provider {
                 best = Some(i);
             }
         }
-        // Cut after the file and take it: no index can panic.
-        files.truncate(best? + 1);
-        files.pop()
+        take(files, best?)
     }
 
     /// Whether a download response must be read to know it succeeded: every error status, and MiniMax JSON
@@ -245,7 +242,7 @@ impl Provider {
 
     /// The one place request ids are read: this provider's own header first, then every other known one, then the body.
     pub fn request_id(self, resp: &HttpResponse, body: Option<Json>) -> Option<String> {
-        let own = match self {
+        let first = match self {
             Provider::MiniMax => "trace-id",
             Provider::Moonshot => "msh-request-id",
             Provider::Zhipu | Provider::OpenAi => "x-request-id",
@@ -255,10 +252,10 @@ impl Provider {
                 .and_then(|v| v.string())
         };
         let mut names = split(REQUEST_ID_HEADERS, b'\n');
-        let mut name = Some(own);
+        let mut name = Some(first);
         while let Some(h) = name {
             if let Some(v) = resp.header(h).filter(|v| !v.is_empty()) {
-                return Some(self::own(v));
+                return Some(own(v));
             }
             name = names.next();
         }
@@ -679,6 +676,12 @@ impl Envelope {
             None => Class::status(status, code, self.message),
         }
     }
+}
+
+/// The file at `at`, taken out of `files`: cut after it, then popped, so that no index can panic.
+pub fn take(mut files: Vec<FileObject>, at: usize) -> Option<FileObject> {
+    files.truncate(at.saturating_add(1));
+    files.pop()
 }
 
 /// `s` as an owned String, out of line: `String::from` inlines an allocation and a copy at every use.
