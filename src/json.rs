@@ -134,10 +134,14 @@ impl<'d> Json<'d> {
         let end = if n.kind <= ARR { n.end as usize } else { 0 };
         Members { doc: self.doc, at: self.at + 1, end }
     }
-    /// The source text of a scalar (a string's without its quotes).
+    /// The source text of a scalar (a string's without its quotes); empty for an object or array. Sliced as bytes:
+    /// `str::get` would check both ends for char boundaries, for every field of every file of a listing.
     #[inline(always)]
     fn span(self, n: Node) -> &'d str {
-        self.doc.text.get(n.start as usize..n.end as usize).unwrap_or_default()
+        let b = if n.kind >= STR { self.doc.text.as_bytes().get(n.start as usize..n.end as usize) } else { None };
+        // SAFETY: the text is valid UTF-8 (`parse`), and a scalar's span starts and ends beside ASCII bytes (its quotes,
+        // or the first and last bytes of a number or literal), so both ends are char boundaries.
+        unsafe { core::str::from_utf8_unchecked(b.unwrap_or_default()) }
     }
     /// Whether this is `null`.
     pub fn is_null(self) -> bool {

@@ -472,6 +472,8 @@ impl FileObject {
         let mut text = String::with_capacity(64);
         match id.num() {
             // A JSON integer is already in canonical form (no leading zeros), except -0: copied, not reformatted.
+            // Up to 18 digits always fit: checked without computing the value (the common case, and a hot loop).
+            Some(n) if p == Provider::MiniMax && n.len() < 19 && n.bytes().all(|c| c.is_ascii_digit()) => text.push_str(n),
             Some(n) if p == Provider::MiniMax => text.push_str(if json::int(n).ok_or(())? == 0 { "0" } else { n }),
             _ if p == Provider::MiniMax => text.push_str(&num_i64(id.string().and_then(|s| json::int(&s)).ok_or(())?)),
             _ if !id.push_to(&mut text) || text.is_empty() => return Err(()),
@@ -1056,6 +1058,10 @@ mod tests {
         };
         assert_eq!([mm("-0"), mm("-12"), mm(r#""007""#), mm(r#""-0""#)], [Some("0".into()), Some("-12".into()), Some("7".into()), Some("0".into())]);
         assert_eq!([mm("1.5"), mm(r#""x""#), mm("9223372036854775808"), mm("null")], [None, None, None, None]);
+        // Either side of the 18-digit fast path, and forms it must pass on to the full check.
+        let (d18, d19) = ("999999999999999999", "9223372036854775807");
+        assert_eq!([mm(d18), mm(d19), mm("0"), mm("-9223372036854775808")], [d18, d19, "0", "-9223372036854775808"].map(|s| Some(s.into())));
+        assert_eq!([mm("1e3"), mm("12.0"), mm("1E2"), mm("10000000000000000000")], [None, None, None, None]);
     }
 
     #[test]
