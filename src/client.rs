@@ -238,6 +238,12 @@ impl Call {
         Call { p, base: own(base), max_retries, plan, slots, result: None }
     }
 
+    /// A call of one first request.
+    #[inline(never)] // out of line: smaller wasm (lib.rs)
+    fn one(p: Provider, base: &str, max_retries: u32, plan: Plan, ex: Exchange) -> Call {
+        Call::new(p, base, max_retries, plan, vec![ex])
+    }
+
     /// Uploads `size` bytes named `filename`; refused before any request when the provider documents a smaller limit.
     pub fn create(p: Provider, base: &str, max_retries: u32, purpose: &str, filename: &str, size: f64) -> Result<Call> {
         // A Blob's size is a whole number; `as` saturates (NaN becomes 0), so no value can make it panic.
@@ -249,7 +255,7 @@ impl Call {
         let mut ex = Exchange::new(p.create(base, purpose), Expect::File);
         ex.upload = Some((own(filename), size));
         ex.lookup = p.upload_lookup(base, purpose);
-        Ok(Call::new(p, base, max_retries, Plan::One, vec![ex]))
+        Ok(Call::one(p, base, max_retries, Plan::One, ex))
     }
 
     /// One page; where the provider needs a purpose and none is given, every listable purpose, merged.
@@ -285,13 +291,13 @@ impl Call {
             return Ok(c);
         }
         let ex = Exchange::new(p.retrieve(base, id)?, Expect::File);
-        Ok(Call::new(p, base, max_retries, Plan::One, vec![ex]))
+        Ok(Call::one(p, base, max_retries, Plan::One, ex))
     }
 
     /// The download.
     pub fn content(p: Provider, base: &str, max_retries: u32, id: &str) -> Result<Call> {
         let ex = Exchange::new(p.content(base, id)?, Expect::Content);
-        Ok(Call::new(p, base, max_retries, Plan::One, vec![ex]))
+        Ok(Call::one(p, base, max_retries, Plan::One, ex))
     }
 
     /// Deletes a file; MiniMax needs its purpose, looked up with retrieve when the caller gives none.
@@ -300,11 +306,11 @@ impl Call {
             (Provider::MiniMax, None) => {
                 // The retrieve checks the id as the delete would.
                 let ex = Exchange::new(p.retrieve(base, id)?, Expect::File);
-                Ok(Call::new(p, base, max_retries, Plan::Delete(own(id)), vec![ex]))
+                Ok(Call::one(p, base, max_retries, Plan::Delete(own(id)), ex))
             }
             (_, purpose) => {
                 let ex = Exchange::new(p.delete(base, id, purpose.unwrap_or_default())?, Expect::Delete);
-                Ok(Call::new(p, base, max_retries, Plan::One, vec![ex]))
+                Ok(Call::one(p, base, max_retries, Plan::One, ex))
             }
         }
     }
