@@ -16,25 +16,26 @@ const rustflags = [process.env.RUSTFLAGS, '-C llvm-args=-inline-threshold=50'].f
 run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown'], { RUSTFLAGS: rustflags });
 rmSync(pkg, { recursive: true, force: true });
 mkdirSync(pkg);
-copyFileSync(join(root, 'target/wasm32-unknown-unknown/release/llm_files.wasm'), join(pkg, 'llm_files_bg.wasm'));
+const wasmFile = join(pkg, 'llm_files_bg.wasm');
+const blanked = blankPanicText(readFileSync(join(root, 'target/wasm32-unknown-unknown/release/llm_files.wasm')));
+writeFileSync(wasmFile, blanked.wasm);
+console.log(`build: blanked ${blanked.bytes} B of panic text in the wasm's data`);
 const wasmOpt = join(root, 'node_modules/.bin/wasm-opt');
 // Debian's wasm-opt (binaryen 108) emits broken output: only npm's binaryen is used.
 if (existsSync(wasmOpt)) {
   // --low-memory-unused: Rust places the stack, then the data, from 1 MiB up, so the low 1 KiB is never used and
   // wasm-opt may fold small constant addresses into offsets (-360 B gzip). --flatten --rereloop rebuilds the control
   // flow (-230 B, no slower), better after a first -Oz (-84 B); --converge repeats the whole list while it helps.
-  run(wasmOpt, ['--low-memory-unused', '-Oz', '--flatten', '--rereloop', '-Oz', '-Oz', '-Oz', '--converge', '--strip-debug', '--strip-producers', '--strip-target-features', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', join(pkg, 'llm_files_bg.wasm'), '-o', join(pkg, 'llm_files_bg.wasm')]);
+  // rustc exports __heap_base and __data_end, which the loader never reads (-37 B).
+  run(wasmOpt, ['--remove-exports', '--pass-arg=remove-exports@__*', '--low-memory-unused', '-Oz', '--flatten', '--rereloop', '-Oz', '-Oz', '-Oz', '--converge', '--strip-debug', '--strip-producers', '--strip-target-features', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', join(pkg, 'llm_files_bg.wasm'), '-o', join(pkg, 'llm_files_bg.wasm')]);
 } else {
   console.warn('build: node_modules/.bin/wasm-opt missing (run npm ci): wasm left unoptimised');
 }
-const wasmFile = join(pkg, 'llm_files_bg.wasm');
-const blanked = blankPanicText(readFileSync(wasmFile));
-writeFileSync(wasmFile, blanked.wasm);
-console.log(`build: blanked ${blanked.bytes} B of panic text in the wasm's data`);
 
 /** The panic handler (src/js.rs) traps without reading its argument, yet the linker keeps what alloc's panics would
  *  print (source paths, messages) and core::fmt's table of digit pairs, which nothing references once wasm-opt has
- *  removed the formatting code. They are overwritten with zeros in place, so no address moves: about 300 B gzip. */
+ *  removed the formatting code. They are overwritten with zeros in place, so no address moves: about 300 B gzip.
+ *  Done before wasm-opt, whose memory packing then leaves the zeros out of the file (-390 B raw). */
 function blankPanicText(wasm) {
   // Sections after the 8-byte header: an id byte, a LEB128 size, the payload; the data section's id is 11.
   let at = 8;

@@ -133,7 +133,8 @@ pub extern "C" fn op_new(provider: u32, base: u32, retries: u32, op: u32, a: u32
     let (provider, base) = (x.str(provider).unwrap_or_default(), x.str(base).unwrap_or_default());
     let (a, b, c) = (x.str(a), x.str(b), x.str(c));
     let Some(p) = Provider::from_name(provider) else {
-        error(&Error::invalid("provider must be one of \"minimax\", \"moonshot\", \"zhipu\", \"openai\""));
+        // js/client.js refuses unknown providers with the full message before any `Op` exists.
+        error(&Error::invalid("internal error: unknown provider"));
         return core::ptr::null_mut();
     };
     let a = a.unwrap_or_default();
