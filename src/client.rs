@@ -250,7 +250,7 @@ impl Call {
         let size = size as u64;
         if let Some(max) = p.max_bytes(purpose, filename).filter(|&max| size > max) {
             let m = ["file is ", &num(size), " bytes; ", p.name(), " accepts at most ", &num(max), " bytes for this purpose"];
-            return Err(Error::invalid(cat(&m)));
+            return Err(Error::invalid(&cat(&m)));
         }
         let mut ex = Exchange::new(p.create(base, purpose), Expect::File);
         ex.upload = Some((own(filename), size));

@@ -103,10 +103,10 @@ pub struct Error {
 impl Error {
     /// An error of `kind` with the kind's usual retryability and nothing else known.
     #[inline(never)] // out of line: smaller wasm (lib.rs)
-    pub fn new(kind: Kind, message: impl Into<String>) -> Error {
+    pub fn new(kind: Kind, message: &str) -> Error {
         Error {
             kind,
-            message: message.into(),
+            message: crate::providers::own(message),
             status: None,
             code: None,
             request_id: None,
@@ -147,7 +147,7 @@ impl Error {
         out.push_str(if self.raw.is_some_and(|r| r.json) { ",\"rawJson\":true}" } else { ",\"rawJson\":false}" });
     }
     /// Refused input, before any request.
-    pub fn invalid(message: impl Into<String>) -> Error {
+    pub fn invalid(message: &str) -> Error {
         Error::new(Kind::InvalidArgument, message)
     }
 }

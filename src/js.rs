@@ -109,7 +109,7 @@ fn op<'a>(ptr: *mut Op) -> Option<&'a mut Op> {
 }
 
 fn error(e: &Error) -> usize {
-    let mut out = String::from("e");
+    let mut out = own("e");
     e.write(&mut out);
     reply(out)
 }

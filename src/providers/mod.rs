@@ -212,7 +212,7 @@ impl Provider {
     }
 
     fn fail(self, resp: &HttpResponse, body: Option<Json>, class: Class) -> Error {
-        let mut message = String::from(self.name());
+        let mut message = own(self.name());
         message.push(' ');
         push_num(&mut message, u64::from(resp.status));
         if let Some(code) = &class.code {
