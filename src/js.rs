@@ -184,7 +184,8 @@ pub extern "C" fn op_next(ptr: *mut Op, slot: u32, aborted: u32, now: f64, rando
         Action::End => {}
         Action::Sleep(ms) => {
             out.push(b's');
-            out.extend_from_slice(num((ms.max(0.0) + 0.5) as u64).as_bytes());
+            // `as` saturates: negative waits (and NaN) become 0.
+            out.extend_from_slice(num((ms + 0.5) as u64).as_bytes());
         }
         Action::Fetch(req, expect) => {
             let (kind, body) = match &req.body {

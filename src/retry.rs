@@ -11,7 +11,8 @@ const MAX_RETRY_AFTER_MS: f64 = 60_000.0;
 pub fn retry_after_ms(resp: &HttpResponse, now_ms: f64) -> Option<f64> {
     let ms = resp.header("retry-after-ms").and_then(|v| decimal(v.trim_ascii())).or_else(|| {
         let v = resp.header("retry-after")?.trim_ascii();
-        decimal(v).map(|s| s * 1000.0).or_else(|| http_date_ms(v).map(|t| (t - now_ms).max(0.0)))
+        // A date already past means now (`f64::max` would link core's `fmax`).
+        decimal(v).map(|s| s * 1000.0).or_else(|| http_date_ms(v).map(|t| if t > now_ms { t - now_ms } else { 0.0 }))
     })?;
     (ms.is_finite() && (0.0..=MAX_RETRY_AFTER_MS).contains(&ms)).then_some(ms)
 }
