@@ -31,7 +31,8 @@ const MAX_STRING = 16384;
 // setTimeout treats longer delays as 1 ms.
 const MAX_TIMEOUT = 2147483647;
 
-// Error bodies are decoded like `String::from_utf8_lossy`: bad bytes become U+FFFD, a BOM is kept.
+// Bodies are decoded like `String::from_utf8_lossy`: bad bytes become U+FFFD, a BOM is kept (an error's `raw` shows
+// it; a body with one never reaches `JSON.parse`, since the wasm's reader refuses it).
 const lossy = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Builds the error the machine describes (`e<json>`), its `raw` from the body JS kept (`bodies[rawSeq]`); the key
@@ -299,7 +300,6 @@ async function settle(op, c, o, up, id) {
   }
 }
 
-const decoder = new TextDecoder();
 
 /** The files the machine chose, as runs `[seq, first, count, key, ids?]` (src/providers/mod.rs,
  *  `Page::write_files`), built from the bodies they came from, each parsed once by `JSON.parse`; the machine has
@@ -317,7 +317,7 @@ function build(runs, c, ctx) {
   const out = [];
   const roots = [];
   for (const [seq, first, count, key, ids] of runs) {
-    let list = (roots[seq] ??= JSON.parse(decoder.decode(ctx.bodies[seq])));
+    let list = (roots[seq] ??= JSON.parse(lossy.decode(ctx.bodies[seq])));
     if (key) list = list[key];
     const idList = ids?.split(',');
     for (let i = 0; i < count; i++) {

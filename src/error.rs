@@ -52,13 +52,13 @@ impl Kind {
         }
     }
     /// The kind of a failure the transport reports by name (`timeout`, `aborted`, `decode`, `unsupported`);
-    /// anything else is a connection failure.
+    /// anything else is a connection failure. The names differ in their first letter, which is all that is read.
     pub fn of_transport(s: &str) -> Kind {
-        match s {
-            "timeout" => Kind::Timeout,
-            "aborted" => Kind::Aborted,
-            "decode" => Kind::Decode,
-            "unsupported" => Kind::Unsupported,
+        match s.as_bytes().first() {
+            Some(b't') => Kind::Timeout,
+            Some(b'a') => Kind::Aborted,
+            Some(b'd') => Kind::Decode,
+            Some(b'u') => Kind::Unsupported,
             _ => Kind::Connection,
         }
     }
@@ -134,9 +134,7 @@ impl Error {
                 None => out.push_str("null"),
             }
         }
-        out.push_str("{\"kind\":\"");
-        out.push_str(self.kind.as_str());
-        out.push('"');
+        text(out, "{\"kind\":", Some(self.kind.as_str()));
         text(out, ",\"message\":", Some(&self.message));
         number(out, ",\"status\":", self.status.map(u32::from));
         text(out, ",\"code\":", self.code.as_deref());
