@@ -780,7 +780,7 @@ pub fn encode(out: &mut String, s: &str) {
 }
 
 fn hex(n: u8) -> char {
-    char::from_digit(u32::from(n), 16).map_or('0', |c| c.to_ascii_uppercase())
+    char::from(b"0123456789ABCDEF".get(usize::from(n)).copied().unwrap_or(b'0'))
 }
 
 /// Decimal text of `n` without `core::fmt` (which would add kilobytes to the wasm).
