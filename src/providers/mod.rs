@@ -805,9 +805,8 @@ pub fn push_num(out: &mut String, mut n: u64) {
             break;
         }
     }
-    for &d in digits.get(i..).unwrap_or_default() {
-        out.push(char::from(d));
-    }
+    // SAFETY: ASCII digits.
+    out.push_str(unsafe { core::str::from_utf8_unchecked(digits.get(i..).unwrap_or_default()) });
 }
 
 /// Decimal text of a signed `n`.
