@@ -42,7 +42,8 @@ static OUT: Shared = Shared(UnsafeCell::new(Vec::new()));
 #[no_mangle]
 pub extern "C" fn buf(len: usize) -> *mut u8 {
     let b = IN.get();
-    *b = vec![0; len];
+    b.clear();
+    b.resize(len, 0);
     b.as_mut_ptr()
 }
 
