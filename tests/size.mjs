@@ -13,6 +13,6 @@ const glue = gz(js.outputFiles[0].contents);
 const total = wasm + glue;
 const budget = JSON.parse(readFileSync(`${root}bench/size-budget.json`, 'utf8')).gzipBytes;
 const ok = total <= budget;
-console.log(`size: wasm ${wasm} B + JS ${glue} B = ${total} B gzip -9, budget ${budget} B (target 25600 B)`);
+console.log(`size: wasm ${wasm} B + JS ${glue} B = ${total} B gzip -9, budget ${budget} B (target 25 KB: 25000 B)`);
 console.log(`size: ${ok ? 1 : 0} passed, ${ok ? 0 : 1} failed`);
 process.exit(ok ? 0 : 1);
