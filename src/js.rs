@@ -42,8 +42,8 @@ static OUT: Shared = Shared(UnsafeCell::new(Vec::new()));
 #[no_mangle]
 pub extern "C" fn buf(len: usize) -> *mut u8 {
     let b = IN.get();
-    b.clear();
-    b.resize(len, 0);
+    // A new zeroed vector (alloc_zeroed: one memory.fill), not `resize`, whose byte loop cost 2 µs per 8 KB body.
+    *b = vec![0; len];
     b.as_mut_ptr()
 }
 
