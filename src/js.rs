@@ -7,7 +7,7 @@ use alloc::{boxed::Box, string::String, vec, vec::Vec};
 use core::cell::UnsafeCell;
 use crate::client::{Action, Call, Done, Expect};
 use crate::error::{Error, Kind};
-use crate::providers::{num, own, Body, HttpResponse, ListQuery, Page, Provider, HEADERS, REQUEST_ID_HEADERS};
+use crate::providers::{num, own, Body, HttpResponse, ListQuery, Page, Provider, HEADERS};
 
 // No std on wasm: `heap` is the allocator, and a panic (a bug: nothing here panics on outside data) traps at once,
 // without formatting its message, so none of core::fmt is linked.
@@ -276,6 +276,6 @@ pub extern "C" fn facts(what: u32, name: u32) -> usize {
         (0, Some(p)) => reply_str(p.capabilities()),
         (1, Some(p)) => reply_str(p.default_base()),
         (0 | 1, None) => reply_str(""),
-        _ => reply(crate::providers::cat(&[REQUEST_ID_HEADERS, "\n", HEADERS])),
+        _ => reply_str(HEADERS),
     }
 }

@@ -297,13 +297,19 @@ impl Provider {
     }
 }
 
-/// Response headers that carry a request id, lower-case, one per line; the transport reads exactly these (and
-/// `HEADERS`).
-pub const REQUEST_ID_HEADERS: &str =
-    "trace-id\nmsh-request-id\nx-request-id\nga-traceid\nx-log-id\nminimax-request-id\nx-mm-request-id\nalb_request_id\nx-msh-trace-id";
+// A macro so that `HEADERS` can start with the same literal.
+macro_rules! request_id_headers {
+    () => {
+        "trace-id\nmsh-request-id\nx-request-id\nga-traceid\nx-log-id\nminimax-request-id\nx-mm-request-id\nalb_request_id\nx-msh-trace-id"
+    };
+}
 
-/// Other response headers the client reads, one per line.
-pub const HEADERS: &str = "content-type\nretry-after\nretry-after-ms\nx-should-retry";
+/// Response headers that carry a request id, lower-case, one per line.
+pub const REQUEST_ID_HEADERS: &str = request_id_headers!();
+
+/// Every response header the client reads, one per line: the request ids, then the others. The transport reads
+/// exactly these.
+pub const HEADERS: &str = concat!(request_id_headers!(), "\ncontent-type\nretry-after\nretry-after-ms\nx-should-retry");
 
 /// HTTP method of a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
