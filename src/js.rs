@@ -7,7 +7,7 @@ use alloc::{boxed::Box, string::String, vec, vec::Vec};
 use core::cell::UnsafeCell;
 use crate::client::{Action, Call, Done, Expect};
 use crate::error::{Error, Kind};
-use crate::providers::{num, own, Body, HttpResponse, ListQuery, Page, Provider, HEADERS};
+use crate::providers::{own, push_num, Body, HttpResponse, ListQuery, Page, Provider, HEADERS};
 
 // No std on wasm: `heap` is the allocator, and a panic (a bug: nothing here panics on outside data) traps at once,
 // without formatting its message, so none of core::fmt is linked.
@@ -22,21 +22,21 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 
 /// A buffer shared with JS. The wasm instance is single-threaded and no export re-enters another, so at most
 /// one borrow is live at a time.
-struct Shared(UnsafeCell<Vec<u8>>);
+struct Shared<T>(UnsafeCell<T>);
 // SAFETY: wasm32 without threads: there is no other thread to share with.
-unsafe impl Sync for Shared {}
-impl Shared {
+unsafe impl<T> Sync for Shared<T> {}
+impl<T> Shared<T> {
     #[allow(clippy::mut_from_ref)]
-    fn get(&self) -> &mut Vec<u8> {
+    fn get(&self) -> &mut T {
         // SAFETY: see the type: every export takes this borrow at most once and drops it before returning.
         unsafe { &mut *self.0.get() }
     }
 }
 
 /// Arguments from JS: strings (UTF-8) and bytes, one after the other, with their lengths passed alongside.
-static IN: Shared = Shared(UnsafeCell::new(Vec::new()));
+static IN: Shared<Vec<u8>> = Shared(UnsafeCell::new(Vec::new()));
 /// Text for JS: the last export's string result.
-static OUT: Shared = Shared(UnsafeCell::new(Vec::new()));
+static OUT: Shared<String> = Shared(UnsafeCell::new(String::new()));
 
 /// Makes `IN` `len` bytes long (zeroed) and returns where JS writes them.
 #[no_mangle]
@@ -62,7 +62,7 @@ pub extern "C" fn out_len() -> usize {
 /// Makes `s` the string result and returns its length.
 fn reply(s: String) -> usize {
     let n = s.len();
-    *OUT.get() = s.into_bytes();
+    *OUT.get() = s;
     n
 }
 
@@ -70,7 +70,7 @@ fn reply(s: String) -> usize {
 fn reply_str(s: &str) -> usize {
     let out = OUT.get();
     out.clear();
-    out.extend_from_slice(s.as_bytes());
+    out.push_str(s);
     out.len()
 }
 
@@ -184,9 +184,9 @@ pub extern "C" fn op_next(ptr: *mut Op, slot: u32, aborted: u32, now: f64, rando
     match o.c.next(slot, aborted != 0, now, random) {
         Action::End => {}
         Action::Sleep(ms) => {
-            out.push(b's');
+            out.push('s');
             // `as` saturates: negative waits (and NaN) become 0.
-            out.extend_from_slice(num((ms + 0.5) as u64).as_bytes());
+            push_num(out, (ms + 0.5) as u64);
         }
         Action::Fetch(req, expect) => {
             let (kind, body) = match &req.body {
@@ -196,7 +196,7 @@ pub extern "C" fn op_next(ptr: *mut Op, slot: u32, aborted: u32, now: f64, rando
                 Body::Empty => ("-", ""),
             };
             for part in ["f", req.method.as_str(), "\n", &req.url, "\n", kind, "\n", body] {
-                out.extend_from_slice(part.as_bytes());
+                out.push_str(part);
             }
         }
     }
