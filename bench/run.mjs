@@ -210,6 +210,48 @@ function stepped(op, body) {
   }
 }
 
+// The client's own cost per call, without the network: a retrieve and a 50-file list through an injected fetch
+// that answers from memory, beside raw fetch + JSON.parse (with and without a timeout) on the same Response.
+// Loopback calls above vary by more than this between runs; here it stands alone.
+{
+  const mk = (i) => ({ id: `file-${i}abcdefghijklmnop`, object: 'file', bytes: 1024, created_at: 1700000000 + i, filename: 'upload.bin', purpose: 'file-extract', status: 'ok', status_details: '' });
+  const bodies = { retrieve: JSON.stringify(mk(0)), 'list (50 files)': JSON.stringify({ object: 'list', data: Array.from({ length: 50 }, (_, i) => mk(i)) }) };
+  results.ownCost = [];
+  for (const [op, body] of Object.entries(bodies)) {
+    const fromMemory = async () => new Response(body, { headers: { 'content-type': 'application/json' } });
+    const client = new LlmFiles({ provider: 'moonshot', apiKey: KEY, baseURL: 'http://memory.invalid/v1', fetch: fromMemory }).files;
+    const url = op === 'retrieve' ? 'http://memory.invalid/v1/files/file-0' : 'http://memory.invalid/v1/files';
+    const plain = async (signal) => JSON.parse(await (await fromMemory(url, { headers: auth, signal })).text());
+    const fns = {
+      'raw fetch': () => plain(),
+      'raw + timeout': async () => {
+        const c = new AbortController();
+        const timer = setTimeout(() => c.abort(), 600000);
+        try {
+          return await plain(c.signal);
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+      'llm-files': op === 'retrieve' ? () => client.retrieve('file-0') : () => client.list(),
+    };
+    const s = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
+    for (let r = 0; r <= ROUNDS; r++) {
+      for (const [k, fn] of r % 2 ? Object.entries(fns).reverse() : Object.entries(fns)) {
+        const t0 = performance.now();
+        for (let i = 0; i < 2000; i++) await fn();
+        if (r) s[k].push(((performance.now() - t0) * 1000) / 2000);
+      }
+    }
+    const row = { op, ...Object.fromEntries(Object.entries(s).map(([k, v]) => [`${k} µs`, median(v)])) };
+    row['llm-files adds µs'] = row['llm-files µs'] - row['raw fetch µs'];
+    // What that adds to the same raw call over loopback (sequential, from the table above).
+    const loop = results.perOperation.find((x) => x.op === op && x.concurrency === 1)['raw fetch'];
+    row['1 + adds / loopback raw'] = 1 + row['llm-files adds µs'] / loop;
+    results.ownCost.push(row);
+  }
+}
+
 // The wasm's share of one call: every step of a retrieve (create the machine, name the request, take the answer,
 // write the result, free it), stepped directly with a canned response.
 {
@@ -286,6 +328,9 @@ for (const [shape, v] of Object.entries(results.parse10k).filter(([k]) => k === 
   console.log(`10,000-file list (${shape} shape, medians of ${3 * ROUNDS} rounds of ${results.parse10k.batch} calls): llm-files ${v['llm-files ms'].toFixed(1)} ms (in wasm ${v['of which in wasm ms'].toFixed(1)} ms), JSON.parse + map ${v['JSON.parse + map ms'].toFixed(1)} ms, ratio ${v.ratio.toFixed(2)}`);
 }
 console.log(`  MiniMax int64 ids exact in llm-files: ${results.parse10k.minimaxIdExact} (JSON.parse rounds them)`);
+for (const r of results.ownCost) {
+  console.log(`client's own cost, in-memory fetch, ${r.op}: raw fetch ${r['raw fetch µs'].toFixed(1)} µs, raw + timeout ${r['raw + timeout µs'].toFixed(1)} µs, llm-files ${r['llm-files µs'].toFixed(1)} µs (adds ${r['llm-files adds µs'].toFixed(1)} µs: 1 + adds / loopback raw = ${r['1 + adds / loopback raw'].toFixed(2)})`);
+}
 const wpc = results.wasmPerCall;
 console.log(`wasm's share of one retrieve (every step, canned response): ${wpc['retrieve, all steps µs'].toFixed(1)} µs; of a 50-file list: ${wpc['list of 50, all steps µs'].toFixed(1)} µs (decode + JSON.parse of the same body: ${wpc['decode + JSON.parse of the same body µs'].toFixed(1)} µs)`);
 console.log(`cold start (import + construct): llm-files ${results.coldStart['llm-files ms'].toFixed(1)} ms, openai-node ${results.coldStart['openai-node ms'].toFixed(1)} ms, ratio ${results.coldStart.ratio.toFixed(2)}`);
