@@ -300,7 +300,6 @@ async function settle(op, c, o, up, id) {
   }
 }
 
-
 /** The files the machine chose, as runs `[seq, first, count, key, ids?]` (src/providers/mod.rs,
  *  `Page::write_files`), built from the bodies they came from, each parsed once by `JSON.parse`; the machine has
  *  checked every field's type. */
