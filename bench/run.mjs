@@ -29,6 +29,17 @@ const auth = { Authorization: `Bearer ${KEY}` };
 
 const llm = new LlmFiles({ provider: 'moonshot', apiKey: KEY, baseURL: base, maxRetries: 0 }).files;
 const oai = new OpenAI({ apiKey: KEY, baseURL: base, maxRetries: 0 }).files;
+/** `fn(arg, signal)` under what any per-request timeout costs: an AbortController whose signal fetch follows, and a
+ *  timer. llm-files and openai-node both do this; raw fetch alone does not. */
+const withTimeout = (fn) => async (arg) => {
+  const c = new AbortController();
+  const timer = setTimeout(() => c.abort(), 600000);
+  try {
+    return await fn(arg, c.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+};
 const raw = {
   list: async (_, signal) => JSON.parse(await (await fetch(`${base}/files`, { headers: auth, signal })).text()),
   retrieve: async (id, signal) => JSON.parse(await (await fetch(`${base}/files/${encodeURIComponent(id)}`, { headers: auth, signal })).text()),
@@ -42,17 +53,7 @@ const raw = {
 };
 const contenders = {
   'raw fetch': { list: raw.list, retrieve: raw.retrieve, create: raw.create, delete: raw.delete },
-  // The same raw calls with what any per-request timeout costs: an AbortController whose signal fetch follows, and a
-  // timer. llm-files and openai-node both do this; raw fetch above does not.
-  'raw + timeout': Object.fromEntries(Object.entries(raw).map(([op, fn]) => [op, async (arg) => {
-    const c = new AbortController();
-    const timer = setTimeout(() => c.abort(), 600000);
-    try {
-      return await fn(arg, c.signal);
-    } finally {
-      clearTimeout(timer);
-    }
-  }])),
+  'raw + timeout': Object.fromEntries(Object.entries(raw).map(([op, fn]) => [op, withTimeout(fn)])),
   'llm-files': { list: () => llm.list(), retrieve: (id) => llm.retrieve(id), create: (b) => llm.create({ file: b, purpose: 'file-extract', filename: 'upload.bin' }), delete: (id) => llm.delete(id) },
   'openai-node': { list: () => oai.list(), retrieve: (id) => oai.retrieve(id), create: (b) => oai.create({ file: new File([b], 'upload.bin'), purpose: 'file-extract' }), delete: (id) => oai.delete(id) },
 };
@@ -180,8 +181,8 @@ function stepped(op, body) {
     };
     const s = { ours: [], baseline: [] };
     // Each round times BATCH calls of one contender back to back, so each pays for collecting its own garbage. Timed
-    // one call at a time, in turn, each paid for the other's: the same build read 1.2 to 2.5 x depending on which
-    // sections had run before. Two untimed warm-up rounds (JIT), then three times the usual rounds.
+    // one call at a time, in turn, each paid for the other's, and the ratio depended on which sections had run
+    // before. Two untimed warm-up rounds (JIT), then three times the usual rounds.
     for (let r = 0; r < 3 * ROUNDS + 2; r++) {
       for (const [k, fn] of r % 2 ? [['baseline', baseline], ['ours', ours]] : [['ours', ours], ['baseline', baseline]]) {
         const t0 = performance.now();
@@ -210,12 +211,15 @@ function stepped(op, body) {
   }
 }
 
+// A Moonshot file and a 50-file list of them, for the two sections below.
+const mkFile = (i) => ({ id: `file-${i}abcdefghijklmnop`, object: 'file', bytes: 1024, created_at: 1700000000 + i, filename: 'upload.bin', purpose: 'file-extract', status: 'ok', status_details: '' });
+const LIST_50 = JSON.stringify({ object: 'list', data: Array.from({ length: 50 }, (_, i) => mkFile(i)) });
+
 // The client's own cost per call, without the network: a retrieve and a 50-file list through an injected fetch
 // that answers from memory, beside raw fetch + JSON.parse (with and without a timeout) on the same Response.
 // Loopback calls above vary by more than this between runs; here it stands alone.
 {
-  const mk = (i) => ({ id: `file-${i}abcdefghijklmnop`, object: 'file', bytes: 1024, created_at: 1700000000 + i, filename: 'upload.bin', purpose: 'file-extract', status: 'ok', status_details: '' });
-  const bodies = { retrieve: JSON.stringify(mk(0)), 'list (50 files)': JSON.stringify({ object: 'list', data: Array.from({ length: 50 }, (_, i) => mk(i)) }) };
+  const bodies = { retrieve: JSON.stringify(mkFile(0)), 'list (50 files)': LIST_50 };
   results.ownCost = [];
   for (const [op, body] of Object.entries(bodies)) {
     const fromMemory = async () => new Response(body, { headers: { 'content-type': 'application/json' } });
@@ -224,15 +228,7 @@ function stepped(op, body) {
     const plain = async (signal) => JSON.parse(await (await fromMemory(url, { headers: auth, signal })).text());
     const fns = {
       'raw fetch': () => plain(),
-      'raw + timeout': async () => {
-        const c = new AbortController();
-        const timer = setTimeout(() => c.abort(), 600000);
-        try {
-          return await plain(c.signal);
-        } finally {
-          clearTimeout(timer);
-        }
-      },
+      'raw + timeout': withTimeout((_, signal) => plain(signal)),
       'llm-files': op === 'retrieve' ? () => client.retrieve('file-0') : () => client.list(),
     };
     const s = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
@@ -266,8 +262,7 @@ function stepped(op, body) {
   results.wasmPerCall = { 'retrieve, all steps µs': median(per) };
   // The same for a 50-file Moonshot list, beside decoding and `JSON.parse` of the same body (what raw fetch does
   // with it): the price of checking every field of every file.
-  const mk = (i) => ({ id: `file-${i}abcdefghijklmnop`, object: 'file', bytes: 1024, created_at: 1700000000 + i, filename: 'upload.bin', purpose: 'file-extract', status: 'ok', status_details: '' });
-  const list = new TextEncoder().encode(JSON.stringify({ object: 'list', data: Array.from({ length: 50 }, (_, i) => mk(i)) }));
+  const list = new TextEncoder().encode(LIST_50);
   const decoder = new TextDecoder();
   const s = { list: [], parse: [] };
   for (let r = 0; r <= ROUNDS; r++) {

@@ -27,7 +27,7 @@ if (existsSync(wasmOpt)) {
   // wasm-opt may fold small constant addresses into offsets (-360 B gzip). --flatten --rereloop rebuilds the control
   // flow (-230 B, no slower), better after a first -Oz (-84 B); --converge repeats the whole list while it helps.
   // rustc exports __heap_base and __data_end, which the loader never reads (-37 B).
-  run(wasmOpt, ['--remove-exports', '--pass-arg=remove-exports@__*', '--low-memory-unused', '-Oz', '--flatten', '--rereloop', '-Oz', '-Oz', '-Oz', '--converge', '--strip-debug', '--strip-producers', '--strip-target-features', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', join(pkg, 'llm_files_bg.wasm'), '-o', join(pkg, 'llm_files_bg.wasm')]);
+  run(wasmOpt, ['--remove-exports', '--pass-arg=remove-exports@__*', '--low-memory-unused', '-Oz', '--flatten', '--rereloop', '-Oz', '-Oz', '-Oz', '--converge', '--strip-debug', '--strip-producers', '--strip-target-features', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', wasmFile, '-o', wasmFile]);
 } else {
   console.warn('build: node_modules/.bin/wasm-opt missing (run npm ci): wasm left unoptimised');
 }

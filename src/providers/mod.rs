@@ -419,7 +419,8 @@ pub struct FileObject {
 }
 
 impl FileObject {
-    /// A file with these fields.
+    /// A file with these fields (tests build files with it; responses go through `from_json`).
+    #[cfg(test)]
     pub fn new(id: &str, bytes: u64, created_at: i64, filename: &str, purpose: &str, src: (u32, &'static str, Option<u32>)) -> FileObject {
         let mut text = String::with_capacity(id.len() + filename.len() + purpose.len());
         for part in [id, filename, purpose] {
