@@ -99,10 +99,10 @@ fn exercise(r: &HttpResponse, rng: &mut Rng) {
     let _ = retry::retry_after_ms(r, rng.next() as f64);
     let _ = retry::backoff_ms(rng.next() as u32, (rng.next() % 1000) as f64 / 1000.0);
     // The reader checks UTF-8 as it goes: it never accepts what std calls invalid UTF-8, and `utf8` agrees with std.
-    let doc = json::parse(&r.body);
-    assert!(doc.is_none() || std::str::from_utf8(&r.body).is_ok());
-    assert_eq!(json::utf8(&r.body), std::str::from_utf8(&r.body).is_ok());
-    if let Ok(text) = std::str::from_utf8(&r.body) {
+    let doc = json::parse(r.body);
+    assert!(doc.is_none() || std::str::from_utf8(r.body).is_ok());
+    assert_eq!(json::utf8(r.body), std::str::from_utf8(r.body).is_ok());
+    if let Ok(text) = std::str::from_utf8(r.body) {
         let _ = retry::http_date_ms(text);
     }
 }
@@ -166,7 +166,7 @@ fn no_input_makes_the_core_panic() {
         if catch_unwind(AssertUnwindSafe(|| exercise(&r, &mut Rng(i + 1)))).is_err() {
             panics += 1;
             if panics <= 3 {
-                eprintln!("panic on input {i}: status {} headers {:?} body {:?}", r.status, r.headers, String::from_utf8_lossy(&r.body));
+                eprintln!("panic on input {i}: status {} headers {:?} body {:?}", r.status, r.headers, String::from_utf8_lossy(r.body));
             }
         }
     }

@@ -186,7 +186,7 @@ impl Provider {
 
     /// Parses the body and turns every provider error into an `Error`; on success returns the JSON.
     pub fn check<'a>(self, resp: &'a HttpResponse) -> Result<Doc<'a>> {
-        let body = json::parse(&resp.body);
+        let body = json::parse(resp.body);
         let ok = (200..300).contains(&resp.status);
         let class = body.as_ref().map(Doc::root).and_then(|b| match self {
             Provider::MiniMax => minimax::classify(resp.status, &b),
@@ -207,7 +207,7 @@ impl Provider {
     /// A `decode` error about a response that answered but made no sense.
     pub fn decode(self, resp: &HttpResponse, why: &str) -> Error {
         let class = Class { kind: Kind::Decode, code: None, message: Some(own(why)), retryable: false };
-        let body = json::parse(&resp.body);
+        let body = json::parse(resp.body);
         self.fail(resp, body.as_ref().map(Doc::root), class)
     }
 
@@ -879,7 +879,7 @@ mod tests {
         let r = resp(500, &[("ga-traceid", "g1")], "");
         assert_eq!(Provider::Zhipu.request_id(&r, None).as_deref(), Some("g1"));
         let r = resp(401, &[], r#"{"request_id":"b1"}"#);
-        let body = json::parse(&r.body);
+        let body = json::parse(r.body);
         assert_eq!(Provider::MiniMax.request_id(&r, body.as_ref().map(Doc::root)).as_deref(), Some("b1"));
     }
 
