@@ -17,6 +17,9 @@ const NUM: u8 = 4;
 const TRUE: u8 = 5;
 const FALSE: u8 = 6;
 const NULL: u8 = 7;
+// The document itself, read as a container of one value without brackets (never on the tape), so that `value` is
+// inlined in one place.
+const ROOT: u8 = 8;
 
 /// One value: for scalars its byte span (strings without their quotes); for objects and arrays, `end` is the
 /// tape index just past their last member. An object's members are key, value, key, value...
@@ -39,8 +42,7 @@ pub struct Doc<'a> {
 pub fn parse(bytes: &[u8]) -> Option<Doc<'_>> {
     // Provider lists hold about one value per 9 to 10 bytes: with room for one per 8, most need no regrowth.
     let mut p = Parser { s: bytes, i: 0, depth: 0, tape: Vec::with_capacity(bytes.len() / 8 + 4) };
-    p.value()?;
-    p.ws();
+    p.container(ROOT, 0)?;
     // SAFETY: the parser accepted every byte: outside strings only ASCII syntax, and inside strings it checked each
     // non-ASCII sequence with `char_end`, so the whole text is valid UTF-8.
     (p.i == bytes.len()).then_some(Doc { text: unsafe { core::str::from_utf8_unchecked(bytes) }, tape: p.tape })
@@ -306,6 +308,7 @@ impl Parser<'_> {
         // Documents over 4 GiB cannot reach wasm32; natively the fuzz stays far below.
         self.tape.push(Node { kind, start: start as u32, end: self.i as u32 });
     }
+    #[inline(always)]
     fn value(&mut self) -> Option<()> {
         self.ws();
         match self.peek() {
@@ -329,14 +332,17 @@ impl Parser<'_> {
     /// An object or array: members (for objects, `"key": value`) separated by commas up to `close`.
     fn container(&mut self, kind: u8, close: u8) -> Option<()> {
         let at = self.tape.len();
-        self.push(kind, self.i);
-        self.depth += 1;
-        self.i += 1;
-        if self.depth > MAX_DEPTH {
-            return None;
+        let root = kind == ROOT;
+        if !root {
+            self.push(kind, self.i);
+            self.depth += 1;
+            self.i += 1;
+            if self.depth > MAX_DEPTH {
+                return None;
+            }
         }
         self.ws();
-        if self.peek() == close {
+        if !root && self.peek() == close {
             self.i += 1;
         } else {
             loop {
@@ -355,18 +361,21 @@ impl Parser<'_> {
                 self.value()?;
                 self.ws();
                 match self.peek() {
-                    b',' => self.i += 1,
+                    b',' if !root => self.i += 1,
+                    // The root's `close` is 0, what `peek` reads at the end (or at a NUL byte, which `parse` refuses).
                     c if c == close => {
-                        self.i += 1;
+                        self.i += usize::from(!root);
                         break;
                     }
                     _ => return None,
                 }
             }
         }
-        self.depth -= 1;
-        let end = self.tape.len() as u32;
-        self.tape.get_mut(at)?.end = end;
+        if !root {
+            self.depth -= 1;
+            let end = self.tape.len() as u32;
+            self.tape.get_mut(at)?.end = end;
+        }
         Some(())
     }
     #[inline(always)]
@@ -536,11 +545,16 @@ mod tests {
         for bad in [
             "", "{", "[1,]", "{\"a\"}", "01", "1.", "-", "\"\\x\"", "\"a\nb\"", "nul", "{} x", "\"\\ud800\"",
             "\"\\udc00\"", "[1 2]", "{\"a\":1,}", "\"\\u12g4\"", "\"\\u+123\"", "\"abc", "[\"a\\", "{\"a\":}", "1e", "tru",
+            // The root is read as a container without brackets: it takes exactly one value.
+            " ", "1,", "1,2", "1 2", "{},{}", "{}\0", "1\0", "\"a\"]", "{}}",
         ] {
             assert!(parse(bad.as_bytes()).is_none(), "{bad:?}");
         }
         assert!(parse("[".repeat(200).as_bytes()).is_none());
         assert!(parse(format!("{}{}", "[".repeat(100), "]".repeat(100)).as_bytes()).is_some());
+        for good in ["1", " -0.5e3 ", "\"a\"", "true", "null", "[]", "{}", " {\"a\":[1,{}]}\n"] {
+            assert!(parse(good.as_bytes()).is_some(), "{good:?}");
+        }
     }
 
     #[test]
