@@ -85,8 +85,7 @@ async function opBench(label, n, concurrency, makeFn) {
 }
 
 // Parsing a 10,000-file list: the client's own cost, with the body served from memory by an injected fetch. First,
-// in a fresh heap: after the other sections (a 256 MiB upload among them) the baseline's garbage costs it more, and
-// the ratio would depend on what ran before.
+// so that nothing run before it shapes its heap.
 {
   const mkMini = (i) => `{"file_id":${9007199254740993n + BigInt(i)},"bytes":${1000 + i},"created_at":${1700000000 + i},"filename":"file-${i}.txt","purpose":"t2a_async_input"}`;
   const mkOai = (i) => JSON.stringify({ id: `file-${i}abcdefghijklmnop`, object: 'file', bytes: 1000 + i, created_at: 1700000000 + i, filename: `file-${i}.txt`, purpose: 'batch', status: 'processed' });

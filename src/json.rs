@@ -329,7 +329,8 @@ impl Parser<'_> {
         self.push(kind, start);
         Some(())
     }
-    /// An object or array: members (for objects, `"key": value`) separated by commas up to `close`.
+    /// An object or array: members (for objects, `"key": value`) separated by commas up to `close`; as `ROOT`, the
+    /// document's one value, up to the end.
     fn container(&mut self, kind: u8, close: u8) -> Option<()> {
         let at = self.tape.len();
         let root = kind == ROOT;
