@@ -96,7 +96,7 @@ export interface FileCreateParams {
 export interface FileListParams {
   /** Only files of this purpose; without it, every listable purpose. */
   purpose?: Purpose;
-  /** Page size. */
+  /** Page size (Zhipu: at most 100, and `listAll` asks for 100 when it is absent). */
   limit?: number;
   /** Start after this file id. */
   after?: string;

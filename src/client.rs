@@ -260,6 +260,9 @@ impl Call {
 
     /// One page; where the provider needs a purpose and none is given, every listable purpose, merged.
     pub fn list(p: Provider, base: &str, max_retries: u32, q: ListQuery) -> Result<Call> {
+        if p == Provider::Zhipu && q.limit > Some(ZHIPU_MAX_PAGE) {
+            return Err(Error::invalid(ZHIPU_LIMIT));
+        }
         if p == Provider::Zhipu && q.purpose.is_none() && q.after.is_some() {
             return Err(Error::invalid("zhipu pages each purpose on its own: pass `purpose` together with `after`"));
         }
@@ -270,12 +273,19 @@ impl Call {
     /// A walk over every page (and every purpose, where the provider needs one).
     pub fn list_all(p: Provider, base: &str, max_retries: u32, q: ListQuery) -> Result<Call> {
         let left = match (p.list_purposes(), &q.purpose) {
+            _ if p == Provider::Zhipu && q.limit > Some(ZHIPU_MAX_PAGE) => return Err(Error::invalid(ZHIPU_LIMIT)),
             (Some(_), None) if q.after.is_some() => return Err(Error::invalid("`after` needs a `purpose` with this provider")),
             (Some(all), None) => all.len(),
             _ => 1,
         };
-        // A provider that lists a purpose whole takes no limit: the walk yields all of it.
-        let q = if whole_lists(p) { ListQuery { limit: None, ..q } } else { q };
+        // A provider that lists a purpose whole takes no limit: the walk yields all of it. Zhipu pages at its
+        // largest size unless told otherwise (its default is 20: five times the requests).
+        let mut q = q;
+        if whole_lists(p) {
+            q.limit = None;
+        } else if p == Provider::Zhipu {
+            q.limit = q.limit.or(Some(ZHIPU_MAX_PAGE));
+        }
         let pager = Pager { left, q };
         Ok(Call::new(p, base, max_retries, Plan::Walk(pager, None), Vec::new()))
     }
@@ -284,7 +294,7 @@ impl Call {
     pub fn retrieve(p: Provider, base: &str, max_retries: u32, id: &str) -> Result<Call> {
         if p == Provider::Zhipu {
             check_id(id)?;
-            let mut c = Call::list_all(p, base, max_retries, ListQuery { limit: Some(100), ..Default::default() })?;
+            let mut c = Call::list_all(p, base, max_retries, ListQuery::default())?;
             if let Plan::Walk(_, target) = &mut c.plan {
                 *target = Some(own(id));
             }
@@ -451,6 +461,12 @@ impl Call {
         }
     }
 }
+
+/// The largest page Zhipu's list takes (`limit` 1–100).
+const ZHIPU_MAX_PAGE: u32 = 100;
+
+/// Why a Zhipu `limit` above its largest page is refused before any request.
+const ZHIPU_LIMIT: &str = "zhipu takes a limit of at most 100";
 
 /// Whether one list answer holds every file of a purpose (MiniMax, Moonshot), so a walk needs no cursor.
 fn whole_lists(p: Provider) -> bool {
@@ -674,6 +690,23 @@ mod tests {
         assert_eq!(urls, ["GET http://h/files?purpose=batch&limit=100", "GET http://h/files?purpose=code-interpreter&limit=100", "GET http://h/files?purpose=agent&limit=100"]);
         let mut c = Call::retrieve(Provider::Zhipu, "http://h", 0, "zz").unwrap();
         assert_eq!(drive(&mut c, |_| Ok(page(&["a"], false))).0.unwrap_err().kind, Kind::NotFound);
+    }
+
+    #[test]
+    fn zhipu_limits_its_page_to_100_and_walks_at_that_size() {
+        let q = |limit| ListQuery { purpose: Some("batch".into()), limit, ..Default::default() };
+        for l in [101, 10_000] {
+            assert_eq!(Call::list(Provider::Zhipu, "http://h", 0, q(Some(l))).unwrap_err().kind, Kind::InvalidArgument);
+            assert_eq!(Call::list_all(Provider::Zhipu, "http://h", 0, q(Some(l))).unwrap_err().kind, Kind::InvalidArgument);
+        }
+        // Other providers take larger limits (applied on the client, or OpenAI's up to 10,000).
+        assert!(Call::list(Provider::OpenAi, "http://h", 0, q(Some(1000))).is_ok());
+        for (limit, url) in [(None, "GET http://h/files?purpose=batch&limit=100"), (Some(7), "GET http://h/files?purpose=batch&limit=7")] {
+            let mut c = Call::list_all(Provider::Zhipu, "http://h", 0, q(limit)).unwrap();
+            assert_eq!(drive(&mut c, |_| Ok(resp(200, &[], LIST))).1, [url]);
+        }
+        let mut c = Call::list(Provider::Zhipu, "http://h", 0, q(Some(100))).unwrap();
+        assert_eq!(drive(&mut c, |_| Ok(resp(200, &[], LIST))).1, ["GET http://h/files?purpose=batch&limit=100"]);
     }
 
     #[test]

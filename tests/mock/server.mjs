@@ -300,6 +300,8 @@ async function operate(state, route, req, url, body) {
         files = i < 0 ? [] : files.slice(i + 1);
       }
       const limit = Number(url.searchParams.get('limit') ?? 20);
+      // Zhipu documents limit 1–100.
+      if (provider === 'zhipu' && !(limit >= 1 && limit <= 100)) return badRequest(provider, 'limit must be 1-100');
       return json(200, { object: 'list', data: files.slice(0, limit).map((f) => publicObject(provider, f)), has_more: files.length > limit });
     }
     case 'retrieve': {

@@ -160,6 +160,18 @@ test('zhipu: listAll follows has_more/after across every purpose; retrieve is em
   assert.equal(LlmFiles.capabilities('zhipu').operations.retrieve, 'emulated');
   const e = await rejection(c.files.list({ after: ids[0] }));
   assert.equal(e.kind, 'invalid_argument');
+  // Without a limit the walk asks for Zhipu's largest page (its default is 20); above 100 is refused unsent.
+  m.state.log.length = 0;
+  const all = [];
+  for await (const f of c.files.listAll({ purpose: 'batch' })) all.push(f.id);
+  assert.equal(all.length, 25);
+  assert.deepEqual(seen(m, 'zhipu', 'list').map((x) => x.query.limit), ['100']);
+  m.state.log.length = 0;
+  const big = await rejection(c.files.list({ purpose: 'batch', limit: 101 }));
+  assert.equal(big.kind, 'invalid_argument');
+  assert.match(big.message, /at most 100/);
+  assert.throws(() => c.files.listAll({ limit: 500 }), (x) => x.kind === 'invalid_argument' && /at most 100/.test(x.message));
+  assert.equal(m.state.log.length, 0, 'nothing sent');
 });
 
 test('moonshot: list parameters are applied on the client, since its list takes none', async (t) => {
