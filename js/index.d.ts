@@ -132,7 +132,7 @@ export class LlmFilesError extends Error {
   requestId: string | null;
   /** Whether the kind of failure may succeed if tried again. */
   retryable: boolean;
-  /** Requests made. */
+  /** Tries of the request that failed (1 + its retries); 0 when no request failed (bad input, an abort before sending, Zhipu's emulated retrieve finding no file). */
   attempts: number;
   /** The parsed JSON body, or the body text when it is not JSON, or null. */
   raw: unknown;

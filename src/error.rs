@@ -94,7 +94,7 @@ pub struct Error {
     pub request_id: Option<String>,
     /// Whether trying again may succeed.
     pub retryable: bool,
-    /// Requests made.
+    /// Tries of the request that failed (1 + its retries); 0 when no request failed.
     pub attempts: u32,
     /// The body of the failed response.
     pub raw: Option<Raw>,
