@@ -271,7 +271,7 @@ impl Call {
     }
 
     /// A walk over every page (and every purpose, where the provider needs one).
-    pub fn list_all(p: Provider, base: &str, max_retries: u32, q: ListQuery) -> Result<Call> {
+    pub fn list_all(p: Provider, base: &str, max_retries: u32, mut q: ListQuery) -> Result<Call> {
         let left = match (p.list_purposes(), &q.purpose) {
             _ if over_zhipu_page(p, &q) => return Err(Error::invalid(ZHIPU_LIMIT)),
             (Some(_), None) if q.after.is_some() => return Err(Error::invalid("`after` needs a `purpose` with this provider")),
@@ -280,7 +280,6 @@ impl Call {
         };
         // A provider that lists a purpose whole takes no limit: the walk yields all of it. Zhipu pages at its
         // largest size unless told otherwise (its default is 20: five times the requests).
-        let mut q = q;
         if whole_lists(p) {
             q.limit = None;
         } else if p == Provider::Zhipu {
