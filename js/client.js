@@ -300,28 +300,29 @@ async function settle(op, c, o, up, id) {
   }
 }
 
-/** The files the machine chose, as runs `[seq, first, count, key, ids?]` (src/providers/mod.rs,
- *  `Page::write_files`), built from the bodies they came from, each parsed once by `JSON.parse`; the machine has
- *  checked every field's type. */
-function files(runs, c, ctx) {
+/** The files the machine chose, from `r` (src/providers/mod.rs, `Page::write_files`): a tag character, the ids
+ *  JS cannot read from the provider's objects (MiniMax's int64) comma-separated, a newline, then runs
+ *  `[seq, first, count, key]`. Each is built from the body it came from, parsed once by `JSON.parse`; the machine
+ *  has checked every field's type. */
+function files(r, c, ctx) {
   try {
-    return build(runs, c, ctx);
+    const nl = r.indexOf('\n');
+    return build(JSON.parse(r.slice(nl + 1)), nl > 1 ? r.slice(1, nl).split(',') : undefined, c, ctx);
   } catch {
     // Only if JSON.parse disagreed with the Rust reader, which accepted the body: reported, never thrown raw.
     throw new LlmFilesError('decode', `${c.provider}: the response could not be read back`, c.provider, null, null, null, false, 0, null);
   }
 }
 
-function build(runs, c, ctx) {
+function build(runs, ids, c, ctx) {
   const out = [];
   const roots = [];
-  for (const [seq, first, count, key, ids] of runs) {
+  for (const [seq, first, count, key] of runs) {
     let list = (roots[seq] ??= JSON.parse(lossy.decode(ctx.bodies[seq])));
     if (key) list = list[key];
-    const idList = ids?.split(',');
     for (let i = 0; i < count; i++) {
       const o = first < 0 ? list : list[first + i];
-      const f = { id: idList ? idList[i] : o.id, object: 'file', bytes: o.bytes, created_at: o.created_at, filename: o.filename, purpose: o.purpose ?? '' };
+      const f = { id: ids ? ids[out.length] : o.id, object: 'file', bytes: o.bytes, created_at: o.created_at, filename: o.filename, purpose: o.purpose ?? '' };
       if (o.status != null) f.status = o.status;
       f.provider = c.provider;
       f.raw = o;
@@ -334,13 +335,12 @@ function build(runs, c, ctx) {
 function value(r, c, ctx, id) {
   switch (r[0]) {
     case 'f':
-      return files(JSON.parse(r.slice(1)), c, ctx)[0];
-    case 'l': {
-      const page = JSON.parse(r.slice(1));
-      return { object: 'list', data: files(page.data, c, ctx), has_more: page.has_more };
-    }
+      return files(r, c, ctx)[0];
+    case 'l':
+      // `l`, then `1` when more pages follow, then the files.
+      return { object: 'list', data: files(r.slice(1), c, ctx), has_more: r[1] === '1' };
     case 'w':
-      return files(JSON.parse(r.slice(1)), c, ctx);
+      return files(r, c, ctx);
     case 'd':
       return { id, object: 'file', deleted: true };
     case 's':

@@ -235,7 +235,8 @@ pub extern "C" fn op_needs_body(ptr: *mut Op, status: u32, content_type: u32) ->
     u32::from(o.c.provider().content_needs_body(status.min(u32::from(u16::MAX)) as u16, args().str(content_type)))
 }
 
-/// The result, in `OUT`: `f<file>`, `l<page>`, `w<files>` (a walk's page; files as `Page::write_files` says),
+/// The result, in `OUT`: `f<file>`, `l<page>`, `w<files>` (a walk's page; pages and files as `Page::write` and
+/// `Page::write_files` say),
 /// `e<json>` (error), `d` (deleted), `s` (stream the download), `r` (rebuild it from the bytes read), `u` (a walk
 /// is over), or `""` while none is ready.
 #[no_mangle]

@@ -107,7 +107,7 @@ mod tests {
         assert_eq!(f.src, (0, "file", None));
         let mut out = String::new();
         super::super::Page::write_files(&[f], P, &mut out);
-        assert_eq!(out, r#"[[0,-1,1,"file","9007199254740993"]]"#, "the exact id travels beside the object JS parses");
+        assert_eq!(out, "9007199254740993\n[[0,-1,1,\"file\"]]", "the exact id travels beside the object JS parses");
         let big = r#"{"file":{"file_id":9223372036854775808,"bytes":1,"created_at":1,"filename":"a"},"base_resp":{"status_code":0}}"#;
         assert_eq!(P.parse_file(&resp(200, &[], big)).unwrap_err().kind, Kind::Decode);
         let s = r#"{"file":{"file_id":"123","bytes":1,"created_at":1,"filename":"a"},"base_resp":{"status_code":0}}"#;

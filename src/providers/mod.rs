@@ -515,20 +515,26 @@ pub struct Page {
 }
 
 impl Page {
-    /// Appends the page as `{"has_more", "data"}`, its files written as `write_files` says.
+    /// Appends the page: `1` when more pages follow, else `0`, then its files as `write_files` says.
     pub fn write(&self, p: Provider, out: &mut String) {
-        out.push_str(if self.has_more { "{\"has_more\":true,\"data\":" } else { "{\"has_more\":false,\"data\":" });
+        out.push(if self.has_more { '1' } else { '0' });
         Page::write_files(&self.files, p, out);
-        out.push('}');
     }
 
-    /// Appends `files` as JS materialises them: runs `[seq, first index or -1, count, key, ids]`, each `count`
-    /// files in a row of the list at `key` in body `seq` (`""`: the body itself; index -1: not in a list). `ids`
-    /// (comma-separated) only where the id is not the object's own `id` string: MiniMax's int64, which
-    /// `JSON.parse` would round. Every other field JS takes from the provider's object as `JSON.parse` read it;
-    /// this module has checked each one's type. A plain listing is one run, whatever its length.
+    /// Appends `files` as JS materialises them: the ids JS cannot read from the provider's object, comma-separated
+    /// (MiniMax's int64, which `JSON.parse` would round; nothing for the other providers), a newline, then runs
+    /// `[seq, first index or -1, count, key]`, each `count` files in a row of the list at `key` in body `seq` (`""`:
+    /// the body itself; index -1: not in a list). The ids come first and apart from the runs, so JS splits them once
+    /// and `JSON.parse` never scans them. Every other field JS takes from the provider's object as `JSON.parse` read
+    /// it; this module has checked each one's type. A plain listing is one run, whatever its length.
     pub fn write_files(files: &[FileObject], p: Provider, out: &mut String) {
-        out.push('[');
+        if p == Provider::MiniMax {
+            for (i, f) in files.iter().enumerate() {
+                out.push_str(if i == 0 { "" } else { "," });
+                out.push_str(f.id());
+            }
+        }
+        out.push_str("\n[");
         let mut rest = files;
         while let Some(f) = rest.first() {
             let n = 1 + rest.windows(2).take_while(|w| matches!(w, [a, b] if a.followed_by(b))).count();
@@ -545,14 +551,6 @@ impl Page {
             push_num(out, run.len() as u64);
             out.push(',');
             json::write_str(out, key);
-            if p == Provider::MiniMax {
-                out.push_str(",\"");
-                for (i, f) in run.iter().enumerate() {
-                    out.push_str(if i == 0 { "" } else { "," });
-                    out.push_str(f.id());
-                }
-                out.push('"');
-            }
             out.push(']');
             rest = tail;
         }
@@ -910,15 +908,15 @@ mod tests {
             Page::write_files(files, p, &mut out);
             out
         };
-        assert_eq!(runs(&listed, Provider::OpenAi), r#"[[0,0,3,"data"]]"#, "a plain listing is one run");
+        assert_eq!(runs(&listed, Provider::OpenAi), "\n[[0,0,3,\"data\"]]", "a plain listing is one run");
         let mut sorted = listed.clone();
         sort_by_time(&mut sorted, true);
-        assert_eq!(runs(&sorted, Provider::OpenAi), r#"[[0,0,1,"data"],[0,2,1,"data"],[0,1,1,"data"]]"#);
+        assert_eq!(runs(&sorted, Provider::OpenAi), "\n[[0,0,1,\"data\"],[0,2,1,\"data\"],[0,1,1,\"data\"]]");
         let mut two = listed.clone();
         two.extend(listed.iter().map(|f| FileObject { src: (1, "data", f.src.2), ..f.clone() }));
-        assert_eq!(runs(&two, Provider::OpenAi), r#"[[0,0,3,"data"],[1,0,3,"data"]]"#, "one run per body");
-        assert_eq!(runs(&listed, Provider::MiniMax), r#"[[0,0,3,"data","a,b,c"]]"#);
-        assert_eq!(runs(&[], Provider::OpenAi), "[]");
+        assert_eq!(runs(&two, Provider::OpenAi), "\n[[0,0,3,\"data\"],[1,0,3,\"data\"]]", "one run per body");
+        assert_eq!(runs(&sorted, Provider::MiniMax), "a,c,b\n[[0,0,1,\"data\"],[0,2,1,\"data\"],[0,1,1,\"data\"]]", "ids in file order, before the runs");
+        assert_eq!(runs(&[], Provider::OpenAi), "\n[]");
     }
 
     #[test]

@@ -77,7 +77,7 @@ test('a body larger than the wasm memory so far makes it grow, and results still
   op.answer(0, 200, undefined, body, 7, Date.now());
   assert.equal(op.next(0, false, Date.now(), 0.5), '');
   assert.equal(op.stage(), 0);
-  assert.equal(op.result(), 'l{"has_more":true,"data":[[7,0,20000,"data"]]}');
+  assert.equal(op.result(), 'l1\n[[7,0,20000,"data"]]');
   op.free();
   assert.ok(exports.memory.buffer.byteLength > before, 'the memory grew while the view in JS was renewed');
 });
@@ -97,8 +97,8 @@ test('the allocator (src/heap.rs) reuses its blocks: lists of many sizes in turn
     return r;
   };
   const sizes = [0, 1, 3, 700, 2, 5000, 1, 64, 129, 3000, 0, 1];
-  const expected = (n, seq) => `l{"has_more":false,"data":[[${seq},0,${n},"files","${Array.from({ length: n }, (_, i) => 9007199254740993n + BigInt(i)).join(',')}"]]}`;
-  const emptyPlan = () => `l{"has_more":false,"data":[]}`;
+  const expected = (n, seq) => `l0${Array.from({ length: n }, (_, i) => 9007199254740993n + BigInt(i)).join(',')}\n[[${seq},0,${n},"files"]]`;
+  const emptyPlan = () => 'l0\n[]';
   let settled;
   for (let round = 0; round < 4; round++) {
     for (const [k, n] of sizes.entries()) assert.equal(list(n, k), n ? expected(n, k) : emptyPlan(), `round ${round}, ${n} files`);
