@@ -1,6 +1,6 @@
 // `npm run bench`: llm-files side by side with raw fetch + JSON.parse and with openai-node, in one process,
-// against the mock providers running in a child process on 127.0.0.1. Every figure is a median over rounds whose
-// contender order alternates. Prints a table and writes bench/results.json.
+// against the mock providers running in a child process on 127.0.0.1. Every figure is a median over rounds (or, for
+// the sequential per-operation rows, blocks of 10 calls) whose contender order alternates. Prints a table and writes bench/results.json.
 import { spawn, execFileSync } from 'node:child_process';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -59,21 +59,31 @@ const contenders = {
 };
 const names = Object.keys(contenders);
 
-async function perOp(n, concurrency, fn) {
-  let next = 0;
+/** µs per call for `count` calls of `fn` (numbered from `from`), `concurrency` at a time. */
+async function perOp(count, concurrency, fn, from) {
+  let next = from;
+  const end = from + count;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => { while (next < n) await fn(next++); }));
-  return ((performance.now() - t0) * 1000) / n; // µs per operation
+  await Promise.all(Array.from({ length: concurrency }, async () => { while (next < end) await fn(next++); }));
+  return ((performance.now() - t0) * 1000) / count;
 }
 
+/** One row: each round runs `n` calls per contender in blocks, the contenders taking turns block by block (order
+ *  alternating), so a slow spell of the machine falls on all of them alike; each figure is the median over every
+ *  timed block. Sequential blocks are 10 calls; concurrent ones all `n`, since a short block would time mostly
+ *  its ramp and tail. */
 async function opBench(label, n, concurrency, makeFn) {
+  const block = concurrency === 1 ? 10 : n;
   const samples = Object.fromEntries(names.map((k) => [k, []]));
   // Round 0 is an untimed warm-up (JIT, connection pool): without it the first contender pays for the others.
   for (let r = 0; r <= ROUNDS; r++) {
-    const order = r % 2 ? [...names].reverse() : names;
-    for (const k of order) {
-      const t = await perOp(n, concurrency, await makeFn(k));
-      if (r > 0) samples[k].push(t);
+    const fns = {};
+    for (const k of names) fns[k] = await makeFn(k);
+    for (let at = 0, b = 0; at < n; at += block, b++) {
+      for (const k of (r + b) % 2 ? [...names].reverse() : names) {
+        const t = await perOp(Math.min(block, n - at), concurrency, fns[k], at);
+        if (r > 0) samples[k].push(t);
+      }
     }
   }
   const row = { op: label, concurrency };
@@ -312,7 +322,7 @@ const LIST_50 = JSON.stringify({ object: 'list', data: Array.from({ length: 50 }
 child.kill();
 
 const f1 = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(2));
-console.log(`llm-files bench, ${results.date}, ${results.machine}; medians of ${ROUNDS} rounds\n`);
+console.log(`llm-files bench, ${results.date}, ${results.machine}; medians of ${ROUNDS} rounds (sequential per-operation rows: of ${(ROUNDS * n) / 10} blocks of 10 calls, the contenders taking turns block by block)\n`);
 console.log('per operation (µs)            conc   raw fetch   raw + timeout   llm-files   openai-node   llm/raw   openai/raw   llm/(raw + timeout)');
 for (const r of results.perOperation) {
   console.log(`${r.op.padEnd(28)} ${String(r.concurrency).padStart(5)} ${f1(r['raw fetch']).padStart(11)} ${f1(r['raw + timeout']).padStart(15)} ${f1(r['llm-files']).padStart(11)} ${f1(r['openai-node']).padStart(13)} ${r['llm-files / raw'].toFixed(2).padStart(9)} ${r['openai-node / raw'].toFixed(2).padStart(12)} ${r['llm-files / raw + timeout'].toFixed(2).padStart(21)}`);
