@@ -1,6 +1,7 @@
 // `npm run bench`: llm-files side by side with raw fetch + JSON.parse and with openai-node, in one process,
 // against the mock providers running in a child process on 127.0.0.1. Every figure is a median over rounds (or, for
-// the sequential per-operation rows, blocks of 10 calls) whose contender order alternates. Prints a table and writes bench/results.json.
+// the sequential per-operation rows, blocks of 10 calls) whose contender order alternates. Prints a table and writes
+// bench/results.json.
 import { spawn, execFileSync } from 'node:child_process';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
