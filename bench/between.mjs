@@ -1,25 +1,12 @@
 // What happens between calls changes what llm-files adds to one: each call is timed alone, with a fetch answering
 // from memory, after one of: nothing (the call before it), a 1 ms sleep, an untimed loopback fetch to the mock, or
 // a 32 MiB walk through memory. Raw fetch + JSON.parse, with and without a timeout, take turns with llm-files.
-// Run: node bench/between.mjs [rounds]   (about 2 min; not part of `npm run bench`; figures in bench/NOTES.md)
-import { spawn } from 'node:child_process';
-import { LlmFiles } from 'llm-files';
+// Run: node bench/between.mjs [rounds]   (about 45 s; not part of `npm run bench`; figures in bench/NOTES.md)
+import { auth, median, startMock, FROM_MEMORY, fromMemory } from './common.mjs';
 
-const ROUNDS = Number(process.argv[2] ?? 1500);
-const KEY = 'sk-bench';
-const auth = { Authorization: 'Bearer ' + KEY };
-const mk = (i) => ({ id: `file-${i}abcdefghijklmnop`, object: 'file', bytes: 1024, created_at: 1700000000 + i, filename: 'upload.bin', purpose: 'file-extract', status: 'ok', status_details: '' });
-const BODIES = { retrieve: JSON.stringify(mk(0)), 'list (50 files)': JSON.stringify({ object: 'list', data: Array.from({ length: 50 }, (_, i) => mk(i)) }) };
-
-const child = spawn(process.execPath, [new URL('../tests/mock/server.mjs', import.meta.url).pathname, '0', '--sink'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const ROUNDS = Number(process.argv[2] ?? 3000);
+const { child, url } = await startMock();
 try {
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the mock did not start within 10 s')), 10000);
-    child.stdout.on('data', (d) => {
-      const m = /listening on (\S+)/.exec(String(d));
-      if (m) clearTimeout(timer), resolve(m[1]);
-    });
-  });
   const big = new Uint8Array(32 << 20);
   let sink = 0;
   const BETWEEN = {
@@ -32,26 +19,11 @@ try {
   };
   console.log('| operation | between calls | raw fetch (µs) | raw + timeout (µs) | llm-files (µs) | llm-files adds (µs) |');
   console.log('|---|---|---|---|---|---|');
-  for (const [op, body] of Object.entries(BODIES)) {
-    const fromMemory = async () => new Response(body, { headers: { 'content-type': 'application/json' } });
-    const files = new LlmFiles({ provider: 'moonshot', apiKey: KEY, baseURL: 'http://memory.invalid/v1', fetch: fromMemory, maxRetries: 0 }).files;
-    const u = op === 'retrieve' ? 'http://memory.invalid/v1/files/file-0' : 'http://memory.invalid/v1/files';
-    const C = {
-      raw: async () => JSON.parse(await (await fromMemory(u, { headers: auth })).text()),
-      rawT: async () => {
-        const c = new AbortController();
-        const t = setTimeout(() => c.abort(), 600000);
-        try {
-          return JSON.parse(await (await fromMemory(u, { headers: auth, signal: c.signal })).text());
-        } finally {
-          clearTimeout(t);
-        }
-      },
-      llm: () => (op === 'retrieve' ? files.retrieve('file-0') : files.list()),
-    };
+  for (const op of Object.keys(FROM_MEMORY)) {
+    const C = fromMemory(op);
+    const ks = Object.keys(C);
     for (const [what, between] of Object.entries(BETWEEN)) {
-      const P = { raw: [], rawT: [], llm: [] };
-      const ks = Object.keys(C);
+      const P = Object.fromEntries(ks.map((k) => [k, []]));
       // The walk takes milliseconds a call: fewer rounds.
       const rounds = what.includes('walk') ? Math.ceil(ROUNDS / 3) : ROUNDS;
       for (let i = 0; i < rounds; i++) {
@@ -62,8 +34,7 @@ try {
           if (i >= rounds / 10) P[k].push((performance.now() - t) * 1000);
         }
       }
-      const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-      const [r, rt, l] = [med(P.raw), med(P.rawT), med(P.llm)];
+      const [r, rt, l] = ks.map((k) => median(P[k]));
       console.log(`| ${op} | ${what} | ${r.toFixed(1)} | ${rt.toFixed(1)} | ${l.toFixed(1)} | ${(l - r).toFixed(1)} |`);
     }
   }

@@ -2,7 +2,7 @@
 // against the mock providers running in a child process on 127.0.0.1. Every figure is a median over rounds (or, for
 // the sequential per-operation rows, blocks of 10 calls) whose contender order alternates. Prints a table and writes
 // bench/results.json.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { gzipSync } from 'node:zlib';
@@ -10,37 +10,19 @@ import { fileURLToPath } from 'node:url';
 import { LlmFiles } from 'llm-files';
 import { initSync, Op } from '../pkg/llm_files.js';
 import OpenAI from 'openai';
+import { KEY, auth, median, startMock, withTimeout, LIST_50, FROM_MEMORY, fromMemory } from './common.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 3 : 7;
-const KEY = 'sk-bench';
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const wasmMemory = () => initSync({ module: new Uint8Array() }).memory.buffer.byteLength;
 const results = { date: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0]?.model?.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`, rounds: ROUNDS };
 
-// The mock in its own process, so its work is not counted against any client.
-const child = spawn(process.execPath, [fileURLToPath(new URL('../tests/mock/server.mjs', import.meta.url)), '0', '--sink'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const url = await new Promise((resolve, reject) => {
-  child.stdout.on('data', (d) => { const m = /listening on (\S+)/.exec(String(d)); if (m) resolve(m[1]); });
-  child.on('exit', reject);
-});
+const { child, url } = await startMock();
 const base = `${url}/moonshot/v1`;
-const auth = { Authorization: `Bearer ${KEY}` };
 
 const llm = new LlmFiles({ provider: 'moonshot', apiKey: KEY, baseURL: base, maxRetries: 0 }).files;
 const oai = new OpenAI({ apiKey: KEY, baseURL: base, maxRetries: 0 }).files;
-/** `fn(arg, signal)` under what any per-request timeout costs: an AbortController whose signal fetch follows, and a
- *  timer. llm-files and openai-node both do this; raw fetch alone does not. */
-const withTimeout = (fn) => async (arg) => {
-  const c = new AbortController();
-  const timer = setTimeout(() => c.abort(), 600000);
-  try {
-    return await fn(arg, c.signal);
-  } finally {
-    clearTimeout(timer);
-  }
-};
 const raw = {
   list: async (_, signal) => JSON.parse(await (await fetch(`${base}/files`, { headers: auth, signal })).text()),
   retrieve: async (id, signal) => JSON.parse(await (await fetch(`${base}/files/${encodeURIComponent(id)}`, { headers: auth, signal })).text()),
@@ -223,26 +205,13 @@ function stepped(op, body) {
   return result;
 }
 
-// A Moonshot file and a 50-file list of them, for the two sections below.
-const mkFile = (i) => ({ id: `file-${i}abcdefghijklmnop`, object: 'file', bytes: 1024, created_at: 1700000000 + i, filename: 'upload.bin', purpose: 'file-extract', status: 'ok', status_details: '' });
-const LIST_50 = JSON.stringify({ object: 'list', data: Array.from({ length: 50 }, (_, i) => mkFile(i)) });
-
 // The client's own cost per call, without the network: a retrieve and a 50-file list through an injected fetch
 // that answers from memory, beside raw fetch + JSON.parse (with and without a timeout) on the same Response.
 // Loopback calls above vary by more than this between runs; here it stands alone.
 {
-  const bodies = { retrieve: JSON.stringify(mkFile(0)), 'list (50 files)': LIST_50 };
   results.ownCost = [];
-  for (const [op, body] of Object.entries(bodies)) {
-    const fromMemory = async () => new Response(body, { headers: { 'content-type': 'application/json' } });
-    const client = new LlmFiles({ provider: 'moonshot', apiKey: KEY, baseURL: 'http://memory.invalid/v1', fetch: fromMemory }).files;
-    const url = op === 'retrieve' ? 'http://memory.invalid/v1/files/file-0' : 'http://memory.invalid/v1/files';
-    const plain = async (signal) => JSON.parse(await (await fromMemory(url, { headers: auth, signal })).text());
-    const fns = {
-      'raw fetch': () => plain(),
-      'raw + timeout': withTimeout((_, signal) => plain(signal)),
-      'llm-files': op === 'retrieve' ? () => client.retrieve('file-0') : () => client.list(),
-    };
+  for (const op of Object.keys(FROM_MEMORY)) {
+    const fns = fromMemory(op);
     const s = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
     for (let r = 0; r <= ROUNDS; r++) {
       for (const [k, fn] of r % 2 ? Object.entries(fns).reverse() : Object.entries(fns)) {
