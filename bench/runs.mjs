@@ -78,7 +78,7 @@ F.sizeOpenAi = over((r) => r.size['openai-node total gzip']);
 
 out.push('', '| figure | llm-files | baseline | ratio |', '|---|---|---|---|');
 out.push(`| 256 MiB upload from a Blob | ${f(F.uploadMiBs.median, 0)} MiB/s | raw fetch, same FormData: ${f(F.uploadRawMiBs.median, 0)} MiB/s | ${span(F.upload)} |`);
-out.push(`| wasm memory growth during it | ${f(F.wasmGrowth.max, 0)} B in every run | | |`);
+out.push(`| wasm memory growth during it | ${F.wasmGrowth.min === F.wasmGrowth.max ? `${f(F.wasmGrowth.max, 0)} B in every run` : `${f(F.wasmGrowth.min, 0)}–${f(F.wasmGrowth.max, 0)} B`} | | |`);
 out.push(`| 10,000-file list, MiniMax shape (int64 ids ${F.idsExact.met === n ? 'exact in every run' : 'NOT exact in every run'}) | ${f(F['parse10k minimax ms'].median, 1)} ms, ${f(F['parse10k minimax wasm ms'].median, 1)} ms of it in wasm | \`JSON.parse\` + map (ids rounded): ${f(F['parse10k minimax baseline ms'].median, 1)} ms | ${span(F['parse10k minimax'])} |`);
 out.push(`| 10,000-file list, OpenAI shape | ${f(F['parse10k openai ms'].median, 1)} ms, ${f(F['parse10k openai wasm ms'].median, 1)} ms of it in wasm | \`JSON.parse\` + map: ${f(F['parse10k openai baseline ms'].median, 1)} ms | ${span(F['parse10k openai'])} |`);
 for (const c of runs[0].ownCost) {
