@@ -22,9 +22,9 @@ pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
         1113 => (Kind::InsufficientBalance, false),
         1211 => (Kind::NotFound, false),
         1210 | 1212..=1215 | 1221 | 1222 | 1261 | 1301 => (Kind::InvalidRequest, false),
-        1302..=1305 => (Kind::RateLimit, true),
-        // Plan and usage quotas (5 h, weekly, monthly): only the next window helps.
-        1308..=1321 => (Kind::RateLimit, false),
+        1302 | 1303 | 1305 => (Kind::RateLimit, true),
+        // The daily quota (1304) and plan quotas (5 h, weekly, monthly): only the next window helps.
+        1304 | 1308..=1321 => (Kind::RateLimit, false),
         1200 | 1230 | 1234 => (Kind::Server, true),
         _ => return Some(e.class(status, None)),
     };
@@ -75,7 +75,7 @@ mod tests {
             (400, "1301", Kind::InvalidRequest, false),
             (429, "1302", Kind::RateLimit, true),
             (429, "1303", Kind::RateLimit, true),
-            (429, "1304", Kind::RateLimit, true),
+            (429, "1304", Kind::RateLimit, false),
             (429, "1305", Kind::RateLimit, true),
             (429, "1308", Kind::RateLimit, false),
             (429, "1310", Kind::RateLimit, false),

@@ -97,8 +97,8 @@ const ZHIPU_CODES = [
   [429, '1113', 'insufficient_balance', false], [400, '1210', 'invalid_request', false], [400, '1211', 'not_found', false],
   ...['1212', '1213', '1214', '1215', '1221', '1222', '1261', '1301'].map((c) => [400, c, 'invalid_request', false]),
   [403, '1220', 'permission_denied', false],
-  ...['1302', '1303', '1304', '1305'].map((c) => [429, c, 'rate_limit', true]),
-  ...['1308', '1309', '1310', '1311', '1312', '1313', '1314', '1315', '1316', '1317', '1318', '1319', '1320', '1321'].map((c) => [429, c, 'rate_limit', false]),
+  ...['1302', '1303', '1305'].map((c) => [429, c, 'rate_limit', true]),
+  ...['1304', '1308', '1309', '1310', '1311', '1312', '1313', '1314', '1315', '1316', '1317', '1318', '1319', '1320', '1321'].map((c) => [429, c, 'rate_limit', false]),
   ...['1200', '1230', '1234', '-'].map((c) => [500, c, 'server', true]),
   [434, null, 'permission_denied', false], [435, null, 'invalid_request', false],
 ];
