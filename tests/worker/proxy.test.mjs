@@ -124,6 +124,9 @@ test('only the file API passes: other paths, methods and providers are refused',
     ['DELETE', 'http://proxy.test/minimax/v1/files/delete', 405],
     ['GET', 'http://proxy.test/acme/files', 404],
     ['GET', 'http://proxy.test/moonshot/files/a/b/c', 404],
+    ['GET', 'http://proxy.test/moonshot/files/x%2F..%2F..%2Fchat%2Fcompletions', 404],
+    ['DELETE', 'http://proxy.test/zhipu/files/x%5c..%5cmodels', 404],
+    ['GET', 'http://proxy.test/openai/files/%2e%2e/%2E%2E/models', 404],
   ];
   for (const [method, url, status] of cases) {
     const res = await mf.dispatchFetch(url, { method, headers: auth, body: method === 'GET' || method === 'DELETE' ? undefined : '{}' });

@@ -21,6 +21,8 @@ function allowed(provider, method, path) {
   const routes = provider === 'minimax'
     ? [['POST', /^\/v1\/files\/upload$/, true], ['GET', /^\/v1\/files\/(list|retrieve|retrieve_content)$/], ['POST', /^\/v1\/files\/delete$/]]
     : [['POST', /^\/files$/, true], ['GET', /^\/files$/], ['GET', /^\/files\/[^/]+(\/content)?$/], ['DELETE', /^\/files\/[^/]+$/]];
+  // An encoded slash or backslash in an id could become a path separator upstream, reaching a non-file route.
+  if (/%2f|%5c/i.test(path)) return { status: 404 };
   const match = routes.filter(([, re]) => re.test(path));
   if (match.length === 0) return { status: 404 };
   const route = match.find(([m]) => m === method);
