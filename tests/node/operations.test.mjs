@@ -205,3 +205,22 @@ test('an injected fetch is called with this === undefined and the client needs n
   await c.files.list();
   assert.equal(self, undefined);
 });
+
+test('node: a file opened from disk with fs.openAsBlob uploads, its bytes intact', async (t) => {
+  const { openAsBlob } = await import('node:fs');
+  const { writeFile, mkdtemp, rm } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(join(tmpdir(), 'llm-files-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'notes.jsonl');
+  const bytes = Buffer.from(Array.from({ length: 3000 }, (_, i) => `{"n":${i}}\n`).join(''));
+  await writeFile(path, bytes);
+  const m = await mock(t);
+  const c = client(m, 'moonshot');
+  const f = await c.files.create({ file: await openAsBlob(path), purpose: 'file-extract', filename: 'notes.jsonl' });
+  assert.equal(f.bytes, bytes.length);
+  assert.equal(f.filename, 'notes.jsonl');
+  const back = Buffer.from(await (await c.files.content(f.id)).arrayBuffer());
+  assert.ok(back.equals(bytes), 'the bytes that arrived are the file on disk');
+});
