@@ -2,7 +2,7 @@
 // try/catch, since Proxies and getters can throw), hands each call to the Rust state machine (`Op`) and its
 // executor (src/transport/fetch.js), and turns the machine's answers into values and errors.
 import { Op, capabilities, defaultBase } from './llm_files.js';
-import { run } from './fetch.js';
+import { exchange } from './fetch.js';
 
 /** Every failure of llm-files: `kind` says what went wrong, the other fields say where and whether to retry. */
 export class LlmFilesError extends Error {
@@ -290,13 +290,18 @@ function start(c, o, op, ...args) {
   }
 }
 
-/** Runs `op` to its value, then frees it. */
-async function settle(op, c, o, up, id) {
+/** Runs `op` to its value; frees it unless `keep` (a walk, between pages). */
+async function settle(op, c, o, up, id, keep) {
   const ctx = { bodies: [] };
   try {
-    return value(await run(op, c, o, up, ctx), c, ctx, id);
+    for (let n; (n = op.stage()); ) {
+      // Most stages have one slot; Promise.all only where purposes are listed side by side.
+      if (n === 1) await exchange(op, 0, c, o, up, ctx);
+      else await Promise.all(Array.from({ length: n }, (_, s) => exchange(op, s, c, o, up, ctx)));
+    }
+    return value(op.result(), c, ctx, id);
   } finally {
-    op.free();
+    if (!keep) op.free();
   }
 }
 
@@ -361,12 +366,7 @@ function value(r, c, ctx, id) {
 async function* pages(op, c, o) {
   op.keep();
   try {
-    for (;;) {
-      const ctx = { bodies: [] };
-      const page = value(await run(op, c, o, undefined, ctx), c, ctx);
-      if (page === undefined) return;
-      yield* page;
-    }
+    for (let page; (page = await settle(op, c, o, undefined, undefined, 1)); ) yield* page;
   } finally {
     op.free();
   }

@@ -23,19 +23,10 @@ function listen(signal, method, f) {
   } catch {}
 }
 
-/** Runs `op` to its result string. `c`: the client (provider, key, headers, fetch); `o`: the call's options;
- *  `up`: the upload ({ blob, filename, purpose }); `ctx`: `{ bodies: [] }`, filled with every body read (numbered
- *  in order) and `response`, a download's last Response. */
-export async function run(op, c, o, up, ctx) {
-  for (let n; (n = op.stage()); ) {
-    // Most stages have one slot; Promise.all only where purposes are listed side by side.
-    if (n === 1) await exchange(op, 0, c, o, up, ctx);
-    else await Promise.all(Array.from({ length: n }, (_, s) => exchange(op, s, c, o, up, ctx)));
-  }
-  return op.result();
-}
-
-async function exchange(op, s, c, o, up, ctx) {
+/** Runs slot `s` of `op`'s current stage to its end: its attempts and the waits between them. `c`: the client
+ *  (provider, key, headers, fetch); `o`: the call's options; `up`: the upload ({ blob, filename, purpose }); `ctx`:
+ *  `{ bodies: [] }`, filled with every body read (numbered in order) and `response`, a download's last Response. */
+export async function exchange(op, s, c, o, up, ctx) {
   for (let a; (a = op.next(s, aborted(o.signal), Date.now(), Math.random())) !== ''; ) {
     if (a[0] === 's') await sleep(+a.slice(1), o.signal);
     else await attempt(op, s, a.slice(1).split('\n'), c, o, up, ctx);
