@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { median } from './common.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const args = process.argv.slice(2);
@@ -27,7 +28,6 @@ if (args[0] === '--from') {
 const runs = files.map((f) => JSON.parse(readFileSync(f, 'utf8')));
 if (runs.length === 0) throw new Error('no runs to summarize');
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 /** `get(run)` over every run: its median, min and max, and how many runs `ok` accepts. */
 const over = (get, ok = () => true) => { const v = runs.map(get); return { median: median(v), min: Math.min(...v), max: Math.max(...v), met: v.filter(ok).length }; };
 const n = runs.length;
