@@ -38,7 +38,7 @@ pub struct Doc<'a> {
 }
 
 /// Checks a whole document, bytes as received; `None` when it is not valid JSON in valid UTF-8 (or nests deeper
-/// than 128, or holds an escaped lone surrogate, which a Rust string cannot).
+/// than 128). An escaped lone surrogate, which a Rust string cannot hold, reads as U+FFFD.
 pub fn parse(bytes: &[u8]) -> Option<Doc<'_>> {
     // Provider lists hold about one value per 9 to 10 bytes: with room for one per 8, most need no regrowth.
     let mut p = Parser { s: bytes, i: 0, depth: 0, tape: Vec::with_capacity(bytes.len() / 8 + 4) };
@@ -438,38 +438,35 @@ impl Parser<'_> {
 }
 
 /// The escape at `s[i]` (a backslash): the character it stands for and the index after it. A surrogate pair is
-/// one character; a lone surrogate is refused.
+/// one character; a lone one is U+FFFD.
 fn escape(s: &[u8], i: usize) -> Option<(char, usize)> {
     let hex4 = |at: usize| -> Option<u32> {
-        let h = s.get(at..at.checked_add(4)?)?;
+        let h = s.get(at..)?.get(..4)?;
         h.iter().try_fold(0, |n, &b| Some(n * 16 + char::from(b).to_digit(16)?))
     };
-    let c = match *s.get(i + 1)? {
-        b'"' => '"',
-        b'\\' => '\\',
-        b'/' => '/',
-        b'b' => '\u{8}',
-        b'f' => '\u{c}',
-        b'n' => '\n',
-        b'r' => '\r',
-        b't' => '\t',
+    let (c, n) = match *s.get(i + 1)? {
+        b'"' => ('"', 2),
+        b'\\' => ('\\', 2),
+        b'/' => ('/', 2),
+        b'b' => ('\u{8}', 2),
+        b'f' => ('\u{c}', 2),
+        b'n' => ('\n', 2),
+        b'r' => ('\r', 2),
+        b't' => ('\t', 2),
         b'u' => {
             let hi = hex4(i + 2)?;
-            if !(0xD800..0xDC00).contains(&hi) {
-                return Some((char::from_u32(hi)?, i + 6));
-            }
-            if s.get(i + 6..i + 8)? != b"\\u" {
-                return None;
-            }
-            let lo = hex4(i + 8)?;
-            if !(0xDC00..0xE000).contains(&lo) {
-                return None;
-            }
-            return Some((char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?, i + 12));
+            let (cp, n) = match (hi, s.get(i + 6..i + 8), hex4(i + 8)) {
+                (0xD800..=0xDBFF, Some(b"\\u"), Some(lo @ 0xDC00..=0xDFFF)) => {
+                    (0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00), 12)
+                }
+                // A lone surrogate, which JSON.parse accepts (Python writes them for undecodable names), reads as U+FFFD.
+                _ => (hi, 6),
+            };
+            (char::from_u32(cp).unwrap_or('\u{FFFD}'), n)
         }
         _ => return None,
     };
-    Some((c, i + 2))
+    Some((c, i + n))
 }
 
 /// Appends the text of a checked string with escapes, unescaped (an escape that does not read, which the parser
@@ -544,8 +541,8 @@ mod tests {
     #[test]
     fn refuses_invalid_documents() {
         for bad in [
-            "", "{", "[1,]", "{\"a\"}", "01", "1.", "-", "\"\\x\"", "\"a\nb\"", "nul", "{} x", "\"\\ud800\"",
-            "\"\\udc00\"", "[1 2]", "{\"a\":1,}", "\"\\u12g4\"", "\"\\u+123\"", "\"abc", "[\"a\\", "{\"a\":}", "1e", "tru",
+            "", "{", "[1,]", "{\"a\"}", "01", "1.", "-", "\"\\x\"", "\"a\nb\"", "nul", "{} x", "\"\\ud800\\u12g4\"",
+            "\"\\ud800\\u\"", "[1 2]", "{\"a\":1,}", "\"\\u12g4\"", "\"\\u+123\"", "\"abc", "[\"a\\", "{\"a\":}", "1e", "tru",
             // The root is read as a container without brackets: it takes exactly one value.
             " ", "1,", "1,2", "1 2", "{},{}", "{}\0", "1\0", "\"a\"]", "{}}",
         ] {
@@ -601,5 +598,17 @@ mod tests {
         write_str(&mut out, "😀 \"q\" \\ \u{1}\n\t");
         assert_eq!(out, r#""😀 \"q\" \\ \u0001\n\t""#);
         assert_eq!(parse(out.as_bytes()).unwrap().root().string().as_deref(), Some("😀 \"q\" \\ \u{1}\n\t"));
+        // Lone surrogates, which JSON.parse accepts and Python writes for names it could not decode, read as U+FFFD:
+        // one such name must not make a whole listing unreadable.
+        for (text, want) in [
+            (r#""\ud800""#, "\u{FFFD}"),
+            (r#""\udc00x""#, "\u{FFFD}x"),
+            (r#""a\ud800\u0041""#, "a\u{FFFD}A"),
+            (r#""\ud800\ud800\udc00""#, "\u{FFFD}\u{10000}"),
+            (r#""\udbff\udfff\ud83d""#, "\u{10FFFF}\u{FFFD}"),
+            (r#""\ud800\"""#, "\u{FFFD}\""),
+        ] {
+            assert_eq!(parse(text.as_bytes()).unwrap().root().string().as_deref(), Some(want), "{text}");
+        }
     }
 }

@@ -88,6 +88,71 @@ test('the backoff waits with a real timer', async () => {
   assert.ok(waited >= 1100 && waited < 3000, `waited ${waited} ms`);
 });
 
+test('a name with a lone surrogate escape, as Python writes undecodable names, does not make a listing unreadable', async () => {
+  // JSON.parse accepts `\udcff`, and the wasm checking the page (which reads it as U+FFFD) must too: the file's
+  // fields are what JSON.parse made of it, as with any other name.
+  const body = '{"object":"list","data":[{"id":"f1","object":"file","bytes":1,"created_at":2,"filename":"r\\udcffsum\\u00e9.pdf","purpose":"file-extract","status":"ok"},'
+    + '{"id":"f2","object":"file","bytes":3,"created_at":4,"filename":"\\ud83d\\ude00 \\ud83d.txt","purpose":"file-extract","status":"ok"}]}';
+  const c = new LlmFiles({ provider: 'moonshot', apiKey: 'sk-x', baseURL: 'http://127.0.0.1:9', fetch: async () => new Response(body) });
+  const page = await c.files.list();
+  assert.deepEqual(page.data.map((f) => [f.id, f.filename, f.raw.filename]), [
+    ['f1', 'r\udcffsum\u00e9.pdf', 'r\udcffsum\u00e9.pdf'],
+    ['f2', '\u{1f600} \ud83d.txt', '\u{1f600} \ud83d.txt'],
+  ]);
+  const mm = '{"files":[{"file_id":9007199254740993,"bytes":1,"created_at":5,"filename":"\\udc80.wav","purpose":"voice_clone"}],"base_resp":{"status_code":0}}';
+  const m = new LlmFiles({ provider: 'minimax', apiKey: 'sk-x', baseURL: 'http://127.0.0.1:9', fetch: async () => new Response(mm) });
+  const [v] = (await m.files.list({ purpose: 'voice_clone' })).data;
+  assert.deepEqual([v.id, v.filename], ['9007199254740993', '\udc80.wav']);
+  // An error body with one is read as the provider's error, not as an undecodable page.
+  const err = '{"error":{"type":"invalid_request_error","message":"bad name \\udcff"}}';
+  const e = new LlmFiles({ provider: 'moonshot', apiKey: 'sk-x', baseURL: 'http://127.0.0.1:9', maxRetries: 0, fetch: async () => new Response(err, { status: 400 }) });
+  await assert.rejects(e.files.list(), (x) => x.kind === 'invalid_request' && x.code === 'invalid_request_error' && x.message.includes('bad name \ufffd'));
+});
+
+test('the wasm reads a body as JSON exactly when JSON.parse does (nesting up to 128 levels)', async () => {
+  // Differential: random and mutated JSON texts answered to a retrieve. "not valid JSON" is the wasm's verdict; it
+  // must agree with JSON.parse on the same text, or a page that JS reads fine would fail (or the reverse).
+  let seed = 7;
+  const rand = () => ((seed = (Math.imul(seed ^ (seed >>> 15), 2246822507) + 0x9e3779b9) >>> 0) / 4294967296);
+  const below = (n) => Math.floor(rand() * n);
+  const pick = (xs) => xs[below(xs.length)];
+  const tokens = ['{', '}', '[', ']', ',', ':', '"', '\\', '\\u', '\\u00', '\\ud800', '\\udc00', '\\ud83d\\ude00', '\\x', '\\/', 'null',
+    'true', 'nul', '-', '+', '0', '01', '-0', '1.5', '1.', '.5', '1e5', '1E+2', '1e', ' ', '\t', '\n', '\r', '\f', '\u00a0', '\ufeff',
+    '"a"', 'é', '😀', '\u0000', '\u001f', '\u007f', '\u2028', 'NaN', 'Infinity', '"k":1'];
+  const value = (d) => {
+    const r = below(d > 3 ? 4 : 7);
+    if (r === 0) return pick([null, true, false, 0, -0, -1.5e-7, 1e300, 2 ** 53 + 1]);
+    if (r <= 2) return Array.from({ length: below(5) }, () => pick(['a', 'é', '😀', '"', '\\', '\n', '\u0001', '\u2028', '\ud800'])).join('');
+    if (r <= 4) return Array.from({ length: below(4) }, () => value(d + 1));
+    return Object.fromEntries(Array.from({ length: below(4) }, () => [pick(['id', 'bytes', 'é', '']), value(d + 1)]));
+  };
+  const text = () => {
+    const k = below(3);
+    if (k === 0) return Array.from({ length: below(14) }, () => pick(tokens)).join('');
+    let t = JSON.stringify(value(0), null, below(3) ? undefined : pick([1, '\t']));
+    for (let m = k === 1 ? 1 + below(3) : 0; m--;) {
+      const at = below(t.length + 1);
+      t = t.slice(0, at) + (below(3) ? pick(tokens) : '') + t.slice(at + below(2));
+    }
+    return t;
+  };
+  const cases = Array.from({ length: 3000 }, text);
+  cases.push(`${'['.repeat(128)}1${']'.repeat(128)}`, '"\\ud800\\u12g4"');
+  let body = '';
+  const c = new LlmFiles({ provider: 'openai', apiKey: 'sk-x', baseURL: 'http://127.0.0.1:9', maxRetries: 0, fetch: async () => new Response(body) });
+  let valid = 0;
+  for (const t of cases) {
+    // As sent: the Response encodes the text as UTF-8 (a lone surrogate of the JS string becomes U+FFFD).
+    body = new TextDecoder().decode(new TextEncoder().encode(t));
+    let parses = true;
+    try { JSON.parse(body); } catch { parses = false; }
+    valid += parses;
+    const said = await c.files.retrieve('x').then(() => 'a file', (e) => e.message);
+    assert.equal(said.includes('not valid JSON'), !parses, `${JSON.stringify(body)}: ${said}`);
+  }
+  assert.ok(valid > 900 && valid < 2500, `both kinds tried: ${valid} of ${cases.length} valid`);
+});
+
 test('each file carries its own provider object as raw, from the body it came from', async () => {
   // MiniMax lists one purpose per request: the merged page takes each raw from its own response.
   const bodies = {
