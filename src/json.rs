@@ -444,27 +444,21 @@ fn escape(s: &[u8], i: usize) -> Option<(char, usize)> {
         let h = s.get(at..)?.get(..4)?;
         h.iter().try_fold(0, |n, &b| Some(n * 16 + char::from(b).to_digit(16)?))
     };
-    let (c, n) = match *s.get(i + 1)? {
-        b'"' => ('"', 2),
-        b'\\' => ('\\', 2),
-        b'/' => ('/', 2),
-        b'b' => ('\u{8}', 2),
-        b'f' => ('\u{c}', 2),
-        b'n' => ('\n', 2),
-        b'r' => ('\r', 2),
-        b't' => ('\t', 2),
-        b'u' => {
-            let hi = hex4(i + 2)?;
-            let (cp, n) = match (hi, s.get(i + 6..i + 8), hex4(i + 8)) {
-                (0xD800..=0xDBFF, Some(b"\\u"), Some(lo @ 0xDC00..=0xDFFF)) => {
-                    (0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00), 12)
-                }
-                // A lone surrogate, which JSON.parse accepts (Python writes them for undecodable names), reads as U+FFFD.
-                _ => (hi, 6),
-            };
-            (char::from_u32(cp).unwrap_or('\u{FFFD}'), n)
-        }
-        _ => return None,
+    let e = *s.get(i + 1)?;
+    let (c, n) = if e == b'u' {
+        let hi = hex4(i + 2)?;
+        let (cp, n) = match (hi, s.get(i + 6..i + 8), hex4(i + 8)) {
+            (0xD800..=0xDBFF, Some(b"\\u"), Some(lo @ 0xDC00..=0xDFFF)) => {
+                (0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00), 12)
+            }
+            // A lone surrogate, which JSON.parse accepts (Python writes them for undecodable names), reads as U+FFFD.
+            _ => (hi, 6),
+        };
+        (char::from_u32(cp).unwrap_or('\u{FFFD}'), n)
+    } else {
+        // A short escape: its letter's place in the first list is its character's in the second.
+        let k = b"\"\\/bfnrt".iter().position(|&c| c == e)?;
+        (char::from(*b"\"\\/\x08\x0c\n\r\t".get(k)?), 2)
     };
     Some((c, i + n))
 }
@@ -494,17 +488,14 @@ pub fn write_str(out: &mut String, s: &str) {
     for (i, b) in s.bytes().enumerate() {
         if b == b'"' || b == b'\\' || b < 0x20 {
             out.push_str(s.get(run..i).unwrap_or_default());
-            match b {
-                b'"' => out.push_str("\\\""),
-                b'\\' => out.push_str("\\\\"),
-                b'\n' => out.push_str("\\n"),
-                b'\r' => out.push_str("\\r"),
-                b'\t' => out.push_str("\\t"),
-                _ => {
-                    out.push_str("\\u00");
-                    out.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
-                    out.push(char::from_digit(u32::from(b & 15), 16).unwrap_or('0'));
-                }
+            // `"` and `\` behind a backslash, control characters as `\u00XX` (all JSON.parse needs).
+            if b < 0x20 {
+                out.push_str("\\u00");
+                out.push(crate::providers::hex(b >> 4));
+                out.push(crate::providers::hex(b & 15));
+            } else {
+                out.push('\\');
+                out.push(char::from(b));
             }
             run = i + 1;
         }
@@ -596,8 +587,10 @@ mod tests {
         assert_eq!(v.string().as_deref(), Some("😀 \"q\" \\ \u{1}"));
         let mut out = String::new();
         write_str(&mut out, "😀 \"q\" \\ \u{1}\n\t");
-        assert_eq!(out, r#""😀 \"q\" \\ \u0001\n\t""#);
+        assert_eq!(out, r#""😀 \"q\" \\ \u0001\u000A\u0009""#);
         assert_eq!(parse(out.as_bytes()).unwrap().root().string().as_deref(), Some("😀 \"q\" \\ \u{1}\n\t"));
+        let all = parse(br#""\"\\\/\b\f\n\r\t\u0041\u00e9\u4e2d""#).unwrap();
+        assert_eq!(all.root().string().as_deref(), Some("\"\\/\u{8}\u{c}\n\r\tAé中"), "every short escape");
         // Lone surrogates, which JSON.parse accepts and Python writes for names it could not decode, read as U+FFFD:
         // one such name must not make a whole listing unreadable.
         for (text, want) in [

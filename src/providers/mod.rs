@@ -784,7 +784,8 @@ pub fn encode(out: &mut String, s: &str) {
     }
 }
 
-fn hex(n: u8) -> char {
+/// The uppercase hex digit of `n` (0 to 15).
+pub(crate) fn hex(n: u8) -> char {
     char::from(b"0123456789ABCDEF".get(usize::from(n)).copied().unwrap_or(b'0'))
 }
 
