@@ -31,9 +31,9 @@ const MAX_STRING = 16384;
 // setTimeout treats longer delays as 1 ms.
 const MAX_TIMEOUT = 2147483647;
 
-// Bodies are decoded like `String::from_utf8_lossy`: bad bytes become U+FFFD, a BOM is kept (an error's `raw` shows
-// it; a body with one never reaches `JSON.parse`, since the wasm's reader refuses it).
-const lossy = new TextDecoder('utf-8', { ignoreBOM: true });
+// Bodies are decoded as fetch's `Response.text()` does: bad bytes become U+FFFD and a leading BOM is dropped (the
+// wasm's reader skips it too).
+const lossy = new TextDecoder();
 
 /** Builds the error the machine describes (`e<json>`), its `raw` from the body JS kept (`bodies[rawSeq]`); the key
  *  is cut out of every text a server could echo it into. */

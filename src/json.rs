@@ -38,10 +38,12 @@ pub struct Doc<'a> {
 }
 
 /// Checks a whole document, bytes as received; `None` when it is not valid JSON in valid UTF-8 (or nests deeper
-/// than 128). An escaped lone surrogate, which a Rust string cannot hold, reads as U+FFFD.
+/// than 128). A leading UTF-8 BOM is skipped, as fetch's `Response.json()` does; an escaped lone surrogate, which a
+/// Rust string cannot hold, reads as U+FFFD.
 pub fn parse(bytes: &[u8]) -> Option<Doc<'_>> {
+    let i = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     // Provider lists hold about one value per 9 to 10 bytes: with room for one per 8, most need no regrowth.
-    let mut p = Parser { s: bytes, i: 0, depth: 0, tape: Vec::with_capacity(bytes.len() / 8 + 4) };
+    let mut p = Parser { s: bytes, i, depth: 0, tape: Vec::with_capacity(bytes.len() / 8 + 4) };
     p.container(ROOT, 0)?;
     // SAFETY: the parser accepted every byte: outside strings only ASCII syntax, and inside strings it checked each
     // non-ASCII sequence with `char_end`, so the whole text is valid UTF-8.
@@ -544,6 +546,13 @@ mod tests {
         for good in ["1", " -0.5e3 ", "\"a\"", "true", "null", "[]", "{}", " {\"a\":[1,{}]}\n"] {
             assert!(parse(good.as_bytes()).is_some(), "{good:?}");
         }
+        // One leading BOM is skipped, as `Response.json()` skips it; anywhere else, or twice, it is not JSON.
+        let doc = parse("\u{feff}{\"id\":\"f\"}".as_bytes()).unwrap();
+        assert_eq!(doc.root().get("id").and_then(|v| v.string()).as_deref(), Some("f"));
+        for bad in ["\u{feff}", "\u{feff}\u{feff}1", " \u{feff}1", "1\u{feff}", "[\u{feff}1]"] {
+            assert!(parse(bad.as_bytes()).is_none(), "{bad:?}");
+        }
+        assert!(parse(b"\xEF\xBB1").is_none());
     }
 
     #[test]
@@ -575,7 +584,8 @@ mod tests {
             if !quote_or_control {
                 assert_eq!(parse(&doc).is_some(), ok, "{s:x?} in a string");
             }
-            assert!(parse(&[s.as_slice(), b"1"].concat()).is_none() || s.iter().all(u8::is_ascii), "{s:x?} outside a string");
+            let bom = s.as_slice() == b"\xEF\xBB\xBF";
+            assert!(parse(&[s.as_slice(), b"1"].concat()).is_none() || s.iter().all(u8::is_ascii) || bom, "{s:x?} outside a string");
         }
         assert_eq!(parse("{\"n\":\"é😀\u{7f}\"}".as_bytes()).unwrap().root().get("n").unwrap().string().as_deref(), Some("é😀\u{7f}"));
     }

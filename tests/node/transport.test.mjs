@@ -109,9 +109,30 @@ test('a name with a lone surrogate escape, as Python writes undecodable names, d
   await assert.rejects(e.files.list(), (x) => x.kind === 'invalid_request' && x.code === 'invalid_request_error' && x.message.includes('bad name \ufffd'));
 });
 
-test('the wasm reads a body as JSON exactly when JSON.parse does (nesting up to 128 levels)', async () => {
+test('a body after a UTF-8 BOM reads as it does with Response.json(): files, exact MiniMax ids, and errors', async () => {
+  const bom = (t) => new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(t)]);
+  const at = (provider, answer, more) => new LlmFiles({ provider, apiKey: 'sk-x', baseURL: 'http://127.0.0.1:9', maxRetries: 0, fetch: async () => answer(), ...more });
+  const list = '{"object":"list","data":[{"id":"f1","object":"file","bytes":1,"created_at":2,"filename":"a.pdf","purpose":"file-extract","status":"ok"}]}';
+  const page = await at('moonshot', () => new Response(bom(list))).files.list();
+  assert.deepEqual(page.data.map((f) => [f.id, f.filename, f.raw.id]), [['f1', 'a.pdf', 'f1']]);
+  const mm = '{"files":[{"file_id":9007199254740993,"bytes":1,"created_at":5,"filename":"v.wav","purpose":"voice_clone"}],"base_resp":{"status_code":0}}';
+  const [v] = (await at('minimax', () => new Response(bom(mm))).files.list({ purpose: 'voice_clone' })).data;
+  assert.deepEqual([v.id, v.filename], ['9007199254740993', 'v.wav']);
+  // MiniMax's errors inside HTTP 200, and an error envelope, are still the provider's errors, their raw parsed.
+  const e = await at('minimax', () => new Response(bom('{"base_resp":{"status_code":1004,"status_msg":"auth failed"}}'))).files.list({ purpose: 'voice_clone' }).catch((x) => x);
+  assert.deepEqual([e.kind, e.code, e.raw.base_resp.status_code], ['authentication', '1004', 1004]);
+  const z = await at('zhipu', () => new Response(bom('{"error":{"code":"1113","message":"no balance"}}'), { status: 429 })).files.list({ purpose: 'batch' }).catch((x) => x);
+  assert.deepEqual([z.kind, z.code, z.retryable, z.raw.error.code], ['insufficient_balance', '1113', false, '1113']);
+  // Only one BOM is dropped, as the Encoding standard's UTF-8 decode drops it (so do Deno and browsers; Node 20's
+  // undici drops a second one too, through a TextDecoder that was not told to keep it).
+  const d = await at('openai', () => new Response(new Uint8Array([0xef, 0xbb, 0xbf, ...bom(list)]))).files.list().catch((x) => x);
+  assert.equal(d.kind, 'decode');
+});
+
+test('the wasm reads a body as JSON exactly when Response.json() does (nesting up to 128 levels)', async () => {
   // Differential: random and mutated JSON texts answered to a retrieve. "not valid JSON" is the wasm's verdict; it
-  // must agree with JSON.parse on the same text, or a page that JS reads fine would fail (or the reverse).
+  // must agree with what `Response.json()` does by the standards (one leading BOM dropped, then JSON.parse) on the
+  // same bytes, or a page that a plain fetch reads fine would fail (or the reverse).
   let seed = 7;
   const rand = () => ((seed = (Math.imul(seed ^ (seed >>> 15), 2246822507) + 0x9e3779b9) >>> 0) / 4294967296);
   const below = (n) => Math.floor(rand() * n);
@@ -138,19 +159,24 @@ test('the wasm reads a body as JSON exactly when JSON.parse does (nesting up to 
   };
   const cases = Array.from({ length: 3000 }, text);
   cases.push(`${'['.repeat(128)}1${']'.repeat(128)}`, '"\\ud800\\u12g4"');
-  let body = '';
+  let body;
   const c = new LlmFiles({ provider: 'openai', apiKey: 'sk-x', baseURL: 'http://127.0.0.1:9', maxRetries: 0, fetch: async () => new Response(body) });
+  const keep = new TextDecoder('utf-8', { ignoreBOM: true });
   let valid = 0;
+  let boms = 0;
   for (const t of cases) {
-    // As sent: the Response encodes the text as UTF-8 (a lone surrogate of the JS string becomes U+FFFD).
-    body = new TextDecoder().decode(new TextEncoder().encode(t));
+    // As sent: UTF-8 bytes (a lone surrogate of the JS string becomes U+FFFD), one in ten after a BOM.
+    const bytes = new TextEncoder().encode(t);
+    body = below(10) ? bytes : new Uint8Array([0xef, 0xbb, 0xbf, ...bytes]);
+    boms += body !== bytes;
     let parses = true;
-    try { JSON.parse(body); } catch { parses = false; }
+    try { JSON.parse(keep.decode(body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? body.subarray(3) : body)); } catch { parses = false; }
     valid += parses;
     const said = await c.files.retrieve('x').then(() => 'a file', (e) => e.message);
-    assert.equal(said.includes('not valid JSON'), !parses, `${JSON.stringify(body)}: ${said}`);
+    assert.equal(said.includes('not valid JSON'), !parses, `${JSON.stringify(new TextDecoder().decode(body))}: ${said}`);
   }
   assert.ok(valid > 900 && valid < 2500, `both kinds tried: ${valid} of ${cases.length} valid`);
+  assert.ok(boms > 100, `${boms} bodies after a BOM`);
 });
 
 test('each file carries its own provider object as raw, from the body it came from', async () => {
