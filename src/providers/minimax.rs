@@ -175,6 +175,9 @@ mod tests {
         let e = P.check_content(&resp(200, &[], r#"{"base_resp":{"status_code":1004,"status_msg":"auth"}}"#)).unwrap_err();
         assert_eq!(e.kind, Kind::Authentication);
         assert!(P.check_content(&resp(200, &[], r#"{"base_resp":{"status_code":0}}"#)).is_ok());
+        // A file that is not one JSON document, served as JSON, is still the file; an error status is not.
+        assert!(P.check_content(&resp(200, &[], "{\"a\":1}\n{\"b\":2}\n")).is_ok());
+        assert_eq!(P.check_content(&resp(502, &[], "<html>bad gateway</html>")).unwrap_err().kind, Kind::Server);
     }
 
     #[test]

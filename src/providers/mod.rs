@@ -179,9 +179,13 @@ impl Provider {
         !(200..300).contains(&status)
             || (self == Provider::MiniMax && content_type.is_some_and(|t| has(t, "json")))
     }
-    /// Checks a download response whose body was read.
+    /// Checks a download response whose body was read: an error envelope fails it; a 2xx body that is not JSON is
+    /// the file itself (JSON Lines, say), sent as JSON (`check` gives `decode` for nothing else).
     pub fn check_content(self, resp: &HttpResponse) -> Result<()> {
-        self.check(resp).map(drop)
+        match self.check(resp) {
+            Err(e) if e.kind != Kind::Decode => Err(e),
+            _ => Ok(()),
+        }
     }
 
     /// Parses the body and turns every provider error into an `Error`; on success returns the JSON.
@@ -304,8 +308,9 @@ macro_rules! request_id_headers {
     };
 }
 
-/// Response headers that carry a request id, lower-case, one per line.
-pub const REQUEST_ID_HEADERS: &str = request_id_headers!();
+/// Response headers that carry a request id, lower-case, one per line: the start of `HEADERS`, so the wasm holds
+/// the text once.
+pub const REQUEST_ID_HEADERS: &str = HEADERS.split_at(request_id_headers!().len()).0;
 
 /// Every response header the client reads, one per line: the request ids, then the others. The transport reads
 /// exactly these.

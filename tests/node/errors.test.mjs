@@ -391,3 +391,20 @@ test('an error body that is not UTF-8 comes back as text with U+FFFD, a leading 
   assert.equal(e.raw, 'bad [redacted] \ufffd\ufffd');
   assert.equal(e.raw, (await new Response(body).text()).replace(KEY, '[redacted]'));
 });
+
+test('a MiniMax download served as JSON is checked for an error, and handed over when it is a file, JSON or not', async () => {
+  const answer = { body: '', type: 'application/json' };
+  const c = new LlmFiles({ provider: 'minimax', apiKey: KEY, baseURL: 'http://memory.invalid', maxRetries: 0, fetch: async () => new Response(answer.body, { headers: { 'content-type': answer.type, 'Trace-Id': 't-1' } }) });
+  // JSON Lines (not one JSON document) and a JSON file: both are the file, with their headers.
+  for (const body of ['{"a":1}\n{"b":2}\n', '{"subtitles":[{"text":"hi"}]}']) {
+    answer.body = body;
+    const res = await c.files.content('123');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('trace-id'), 't-1');
+    assert.equal(await res.text(), body);
+  }
+  // MiniMax's error inside a 200 is an error, whatever else the body holds.
+  answer.body = '{"base_resp":{"status_code":1004,"status_msg":"auth failed"}}';
+  const e = await rejection(c.files.content('123'));
+  assert.deepEqual([e.kind, e.code, e.requestId], ['authentication', '1004', 't-1']);
+});
