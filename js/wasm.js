@@ -68,7 +68,7 @@ export class Op {
     w.op_failed(this.p, slot, l[0], l[1]);
   }
   needsBody(status, contentType) {
-    return w.op_needs_body(this.p, status, put(contentType)[0]) !== 0;
+    return w.op_needs_body(this.p, status, put(contentType)[0]) >>> 0;
   }
   result() {
     return take(w.op_result(this.p));

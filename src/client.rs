@@ -197,7 +197,7 @@ fn outcome(p: Provider, resp: &HttpResponse, expect: Expect, ambiguous: bool) ->
             Err(e) if ambiguous && e.kind == Kind::NotFound => Ok(Done::Deleted),
             r => r.map(|()| Done::Deleted),
         },
-        Expect::Content if resp.body.is_empty() && !p.content_needs_body(resp.status, resp.header("content-type")) => Ok(Done::Stream),
+        Expect::Content if resp.body.is_empty() && p.content_needs_body(resp.status, resp.header("content-type")) == 0 => Ok(Done::Stream),
         Expect::Content => p.check_content(resp).map(|()| Done::Read),
     }
 }

@@ -227,12 +227,12 @@ pub extern "C" fn op_failed(ptr: *mut Op, slot: u32, kind: u32, message: u32) {
     o.c.failed(slot, Error::new(Kind::of_transport(kind), message));
 }
 
-/// Whether a download answered with `status` must be read to know it succeeded; `IN` holds the content type
-/// (`u32::MAX`: none).
+/// How many bytes of a download answered with `status` must be read to know it succeeded (0: none, stream it);
+/// `IN` holds the content type (`u32::MAX`: none).
 #[no_mangle]
 pub extern "C" fn op_needs_body(ptr: *mut Op, status: u32, content_type: u32) -> u32 {
     let Some(o) = op(ptr) else { return 0 };
-    u32::from(o.c.provider().content_needs_body(status.min(u32::from(u16::MAX)) as u16, args().str(content_type)))
+    o.c.provider().content_needs_body(status.min(u32::from(u16::MAX)) as u16, args().str(content_type))
 }
 
 /// The result, in `OUT`: `f<file>`, `l<page>`, `w<files>` (a walk's page; pages and files as `Page::write` and

@@ -169,15 +169,20 @@ mod tests {
 
     #[test]
     fn content_errors_are_sniffed_from_json() {
-        assert!(P.content_needs_body(200, Some("application/json; charset=utf-8")));
-        assert!(!P.content_needs_body(200, Some("audio/mpeg")));
-        assert!(!Provider::Moonshot.content_needs_body(200, Some("application/json")));
+        assert_eq!(P.content_needs_body(200, Some("application/json; charset=utf-8")), 65536);
+        assert_eq!(P.content_needs_body(200, Some("audio/mpeg")), 0);
+        assert_eq!(P.content_needs_body(404, Some("audio/mpeg")), u32::MAX);
+        assert_eq!(Provider::Moonshot.content_needs_body(200, Some("application/json")), 0);
         let e = P.check_content(&resp(200, &[], r#"{"base_resp":{"status_code":1004,"status_msg":"auth"}}"#)).unwrap_err();
         assert_eq!(e.kind, Kind::Authentication);
         assert!(P.check_content(&resp(200, &[], r#"{"base_resp":{"status_code":0}}"#)).is_ok());
-        // A file that is not one JSON document, served as JSON, is still the file; an error status is not.
-        assert!(P.check_content(&resp(200, &[], "{\"a\":1}\n{\"b\":2}\n")).is_ok());
-        assert_eq!(P.check_content(&resp(502, &[], "<html>bad gateway</html>")).unwrap_err().kind, Kind::Server);
+        // A short body served as JSON must be JSON; one as long as the part read (64 KiB) is the file, unless the
+        // status says it is an error.
+        assert_eq!(P.check_content(&resp(200, &[], "{\"a\":1}\n{\"b\":2}\n")).unwrap_err().kind, Kind::Decode);
+        let long = format!("{{\"base_resp\":{{\"status_code\":1004}},\"a\":\"{}", "x".repeat(65536));
+        assert!(P.check_content(&resp(200, &[], long.get(..65536).unwrap())).is_ok());
+        assert_eq!(P.check_content(&resp(200, &[], long.get(..65535).unwrap())).unwrap_err().kind, Kind::Decode);
+        assert_eq!(P.check_content(&resp(502, &[], &long)).unwrap_err().kind, Kind::Server);
     }
 
     #[test]

@@ -173,19 +173,25 @@ impl Provider {
         take(files, best?)
     }
 
-    /// Whether a download response must be read to know it succeeded: every error status, and MiniMax JSON
-    /// (its errors arrive as 200 with `base_resp`).
-    pub fn content_needs_body(self, status: u16, content_type: Option<&str>) -> bool {
-        !(200..300).contains(&status)
-            || (self == Provider::MiniMax && content_type.is_some_and(|t| has(t, "json")))
-    }
-    /// Checks a download response whose body was read: an error envelope fails it; a 2xx body that is not JSON is
-    /// the file itself (JSON Lines, say), sent as JSON (`check` gives `decode` for nothing else).
-    pub fn check_content(self, resp: &HttpResponse) -> Result<()> {
-        match self.check(resp) {
-            Err(e) if e.kind != Kind::Decode => Err(e),
-            _ => Ok(()),
+    /// How many bytes of a download's body must be read to know it succeeded: all of an error's; of MiniMax JSON (its
+    /// errors arrive as 200 with `base_resp`) the first 64 KiB, since an error is far shorter and a longer body is
+    /// the file, whose bytes stay out of wasm memory; else none (0).
+    pub fn content_needs_body(self, status: u16, content_type: Option<&str>) -> u32 {
+        if !(200..300).contains(&status) {
+            u32::MAX
+        } else if self == Provider::MiniMax && content_type.is_some_and(|t| has(t, "json")) {
+            SNIFF_BYTES
+        } else {
+            0
         }
+    }
+    /// Checks a download response whose body was read: it must be JSON without an error, unless it is a 2xx body as
+    /// long as the part read of it (`SNIFF_BYTES`), longer than any error: then it is the file.
+    pub fn check_content(self, resp: &HttpResponse) -> Result<()> {
+        if (200..300).contains(&resp.status) && resp.body.len() >= SNIFF_BYTES as usize {
+            return Ok(());
+        }
+        self.check(resp).map(drop)
     }
 
     /// Parses the body and turns every provider error into an `Error`; on success returns the JSON.
@@ -300,6 +306,9 @@ impl Provider {
         }
     }
 }
+
+/// How much of a MiniMax download served as JSON is read to rule out an error: 64 KiB, far more than any error.
+const SNIFF_BYTES: u32 = 65536;
 
 // A macro so that `HEADERS` can start with the same literal.
 macro_rules! request_id_headers {

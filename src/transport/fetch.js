@@ -71,7 +71,9 @@ async function attempt(op, s, [method, url, kind, body], c, o, up, ctx) {
   const abort = () => controller.abort();
   const timer = setTimeout(abort, o.timeout);
   listen(o.signal, 'addEventListener', abort);
-  let streaming = false;
+  // How much of a download's body the machine reads: 0 streams it to the caller, and a MiniMax JSON one is read only
+  // as far as an error could reach. Undefined for other requests: their whole body.
+  let want;
   try {
     const headers = { ...c.headers, Authorization: 'Bearer ' + c.key };
     const init = { method, headers, signal: controller.signal };
@@ -95,14 +97,15 @@ async function attempt(op, s, [method, url, kind, body], c, o, up, ctx) {
     if (kind === 'm') progress(o, up.blob.size, up);
     if (kind === 'c') {
       ctx.response = res;
-      streaming = !op.needsBody(status, res.headers.get('content-type') ?? undefined);
+      want = op.needsBody(status, res.headers.get('content-type') ?? undefined);
     }
-    const bytes = streaming ? undefined : new Uint8Array(await res.arrayBuffer());
+    const bytes = want === 0 ? undefined : new Uint8Array(await res.arrayBuffer());
+    const seen = bytes?.subarray(0, want);
     // Kept for the call's result: files point back to the body they came from (their `raw`), a download to its bytes.
     const seq = ctx.bodies.push(bytes) - 1;
     // Headers are read only when the machine asks (errors, downloads): a success needs none.
     const now = Date.now();
-    if (op.answer(s, status, kind === 'c' ? headersOf(res) : undefined, bytes, seq, now)) op.answer(s, status, headersOf(res), bytes, seq, now);
+    if (op.answer(s, status, kind === 'c' ? headersOf(res) : undefined, seen, seq, now)) op.answer(s, status, headersOf(res), seen, seq, now);
   } catch (e) {
     if (aborted(o.signal)) op.failed(s, 'aborted', 'the request was aborted by its signal');
     else if (controller.signal.aborted) op.failed(s, 'timeout', `no complete response within ${o.timeout} ms`);
@@ -110,7 +113,7 @@ async function attempt(op, s, [method, url, kind, body], c, o, up, ctx) {
   } finally {
     clearTimeout(timer);
     // A download's body is still being read by the caller: leave the caller's signal able to cancel it.
-    if (!streaming) listen(o.signal, 'removeEventListener', abort);
+    if (want !== 0) listen(o.signal, 'removeEventListener', abort);
   }
 }
 

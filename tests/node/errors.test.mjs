@@ -392,19 +392,31 @@ test('an error body that is not UTF-8 comes back as text with U+FFFD, a leading 
   assert.equal(e.raw, (await new Response(body).text()).replace(KEY, '[redacted]'));
 });
 
-test('a MiniMax download served as JSON is checked for an error, and handed over when it is a file, JSON or not', async () => {
-  const answer = { body: '', type: 'application/json' };
-  const c = new LlmFiles({ provider: 'minimax', apiKey: KEY, baseURL: 'http://memory.invalid', maxRetries: 0, fetch: async () => new Response(answer.body, { headers: { 'content-type': answer.type, 'Trace-Id': 't-1' } }) });
-  // JSON Lines (not one JSON document) and a JSON file: both are the file, with their headers.
-  for (const body of ['{"a":1}\n{"b":2}\n', '{"subtitles":[{"text":"hi"}]}']) {
-    answer.body = body;
-    const res = await c.files.content('123');
-    assert.equal(res.status, 200);
-    assert.equal(res.headers.get('trace-id'), 't-1');
-    assert.equal(await res.text(), body);
-  }
+test('a MiniMax download served as JSON is checked for an error, and handed over when it is a file', async () => {
+  const answer = { body: '' };
+  const c = new LlmFiles({ provider: 'minimax', apiKey: KEY, baseURL: 'http://memory.invalid', maxRetries: 0, fetch: async () => new Response(answer.body, { headers: { 'content-type': 'application/json', 'Trace-Id': 't-1' } }) });
+  // A JSON file without an error is the file, with its headers.
+  answer.body = '{"subtitles":[{"text":"hi"}]}';
+  const res = await c.files.content('123');
+  assert.deepEqual([res.status, res.headers.get('trace-id'), await res.text()], [200, 't-1', answer.body]);
   // MiniMax's error inside a 200 is an error, whatever else the body holds.
   answer.body = '{"base_resp":{"status_code":1004,"status_msg":"auth failed"}}';
   const e = await rejection(c.files.content('123'));
   assert.deepEqual([e.kind, e.code, e.requestId], ['authentication', '1004', 't-1']);
+  // A short body that says it is JSON but is not could be a broken error: no success is claimed for it.
+  answer.body = '{"a":1}\n{"b":2}\n';
+  assert.equal((await rejection(c.files.content('123'))).kind, 'decode');
+});
+
+test('a large MiniMax download served as JSON is handed over whole, its bytes kept out of wasm memory', async () => {
+  // Only the first 64 KiB are checked for MiniMax's error envelope, which is far shorter: a longer body is the file.
+  const { initSync } = await import('../../pkg/llm_files.js');
+  const memory = () => initSync({ module: new Uint8Array() }).memory.buffer.byteLength;
+  const before = memory();
+  // Larger than the whole wasm memory so far, so copying it in would have to grow it.
+  const body = new TextEncoder().encode(`{"base_resp":{"status_code":1004},"pad":"${'x'.repeat(before + 4 * 2 ** 20)}"}`);
+  const c = new LlmFiles({ provider: 'minimax', apiKey: KEY, baseURL: 'http://memory.invalid', maxRetries: 0, fetch: async () => new Response(body, { headers: { 'content-type': 'application/json' } }) });
+  const res = await c.files.content('123');
+  assert.deepEqual(new Uint8Array(await res.arrayBuffer()), body);
+  assert.ok(memory() - before < 2 ** 20, `wasm memory grew by ${memory() - before} B`);
 });
