@@ -100,7 +100,7 @@ async function attempt(op, s, [method, url, kind, body], c, o, up, ctx) {
       want = op.needsBody(status, res.headers.get('content-type') ?? undefined);
     }
     const bytes = want === 0 ? undefined : new Uint8Array(await res.arrayBuffer());
-    const seen = bytes?.subarray(0, want);
+    const seen = want ? bytes.subarray(0, want) : bytes;
     // Kept for the call's result: files point back to the body they came from (their `raw`), a download to its bytes.
     const seq = ctx.bodies.push(bytes) - 1;
     // Headers are read only when the machine asks (errors, downloads): a success needs none.
