@@ -5,7 +5,7 @@
 
 use alloc::{string::String, vec::Vec, vec};
 use crate::error::{Error, Kind, Result};
-use crate::providers::{cat, check_id, num, own, take, Body, FileObject, HttpRequest, HttpResponse, ListQuery, Page, Provider};
+use crate::providers::{cat, check_id, num, own, take, Body, FileObject, HttpRequest, HttpResponse, ListQuery, Page, Provider, CONTENT_TYPE};
 use crate::retry;
 
 /// What a request's answer should become.
@@ -197,7 +197,7 @@ fn outcome(p: Provider, resp: &HttpResponse, expect: Expect, ambiguous: bool) ->
             Err(e) if ambiguous && e.kind == Kind::NotFound => Ok(Done::Deleted),
             r => r.map(|()| Done::Deleted),
         },
-        Expect::Content if resp.body.is_empty() && p.content_needs_body(resp.status, resp.header("content-type")) == 0 => Ok(Done::Stream),
+        Expect::Content if resp.body.is_empty() && p.content_needs_body(resp.status, resp.header(CONTENT_TYPE)) == 0 => Ok(Done::Stream),
         Expect::Content => p.check_content(resp).map(|()| Done::Read),
     }
 }

@@ -1,7 +1,7 @@
 //! When to try again and how long to wait, as pure functions of the response and the clock.
 
 use crate::json::{digits, uint};
-use crate::providers::{cut, HttpResponse};
+use crate::providers::{cut, HttpResponse, RETRY_AFTER, RETRY_AFTER_MS};
 
 /// Longest server-requested wait we honour; longer requests fall back to our own backoff.
 const MAX_RETRY_AFTER_MS: f64 = 60_000.0;
@@ -9,8 +9,8 @@ const MAX_RETRY_AFTER_MS: f64 = 60_000.0;
 /// The wait the provider asked for: `retry-after-ms`, else `Retry-After` in seconds or as an HTTP date;
 /// `None` when absent, unreadable or outside 0–60 s.
 pub fn retry_after_ms(resp: &HttpResponse, now_ms: f64) -> Option<f64> {
-    let ms = resp.header("retry-after-ms").and_then(|v| decimal(v.trim_ascii())).or_else(|| {
-        let v = resp.header("retry-after")?.trim_ascii();
+    let ms = resp.header(RETRY_AFTER_MS).and_then(|v| decimal(v.trim_ascii())).or_else(|| {
+        let v = resp.header(RETRY_AFTER)?.trim_ascii();
         // A date already past means now (`f64::max` would link core's `fmax`).
         decimal(v).map(|s| s * 1000.0).or_else(|| http_date_ms(v).map(|t| if t > now_ms { t - now_ms } else { 0.0 }))
     })?;

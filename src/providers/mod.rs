@@ -133,6 +133,11 @@ impl Provider {
     }
     /// Reads a delete response.
     pub fn parse_delete(self, resp: &HttpResponse) -> Result<()> {
+        // 204 No Content can only mean done (some OpenAI-compatible hosts answer a DELETE so); MiniMax's answer
+        // must carry a base_resp, which a body-less one cannot.
+        if resp.status == 204 && self != Provider::MiniMax {
+            return Ok(());
+        }
         let doc = self.check(resp)?;
         let body = doc.root();
         if self == Provider::MiniMax {
@@ -232,7 +237,7 @@ impl Provider {
         }
         message.push_str(": ");
         message.push_str(class.message.as_deref().unwrap_or_else(|| status_text(resp.status)));
-        let retryable = match resp.header("x-should-retry") {
+        let retryable = match resp.header(X_SHOULD_RETRY) {
             Some("true") => true,
             Some("false") => false,
             _ => class.retryable,
@@ -253,9 +258,9 @@ impl Provider {
     /// The one place request ids are read: this provider's own header first, then every other known one, then the body.
     pub fn request_id(self, resp: &HttpResponse, body: Option<Json>) -> Option<String> {
         let first = match self {
-            Provider::MiniMax => "trace-id",
-            Provider::Moonshot => "msh-request-id",
-            Provider::Zhipu | Provider::OpenAi => "x-request-id",
+            Provider::MiniMax => OWN_ID_HEADERS.0,
+            Provider::Moonshot => OWN_ID_HEADERS.1,
+            Provider::Zhipu | Provider::OpenAi => OWN_ID_HEADERS.2,
         };
         let from_body = || {
             body.and_then(|b| b.get("request_id").or_else(|| b.get("trace_id")))
@@ -320,6 +325,35 @@ macro_rules! request_id_headers {
 /// Response headers that carry a request id, lower-case, one per line: the start of `HEADERS`, so the wasm holds
 /// the text once.
 pub const REQUEST_ID_HEADERS: &str = HEADERS.split_at(request_id_headers!().len()).0;
+
+/// `name` as a slice of `HEADERS`, found at compile time (a name not in it fails the build), so the wasm holds
+/// each header name once.
+const fn header(name: &str) -> &'static str {
+    let (h, n) = (HEADERS.as_bytes(), name.as_bytes());
+    let mut at = 0;
+    'find: while at + n.len() <= h.len() {
+        let mut i = 0;
+        while i < n.len() {
+            if h[at + i] != n[i] {
+                at += 1;
+                continue 'find;
+            }
+            i += 1;
+        }
+        return HEADERS.split_at(at).1.split_at(n.len()).0;
+    }
+    panic!("not in HEADERS")
+}
+/// The request-id header each provider documents: MiniMax's, Moonshot's, and Zhipu's and OpenAI's.
+const OWN_ID_HEADERS: (&str, &str, &str) = (header("trace-id"), header("msh-request-id"), header("x-request-id"));
+/// Names of the other headers the client reads.
+pub const CONTENT_TYPE: &str = header("content-type");
+/// See `CONTENT_TYPE`.
+pub const RETRY_AFTER: &str = header("retry-after");
+/// See `CONTENT_TYPE`.
+pub const RETRY_AFTER_MS: &str = header("retry-after-ms");
+/// See `CONTENT_TYPE`.
+pub const X_SHOULD_RETRY: &str = header("x-should-retry");
 
 /// Every response header the client reads, one per line: the request ids, then the others. The transport reads
 /// exactly these.
@@ -889,8 +923,14 @@ mod tests {
         let r = resp(500, &[("x-request-id", "x1"), ("trace-id", "t1")], "");
         assert_eq!(Provider::MiniMax.request_id(&r, None).as_deref(), Some("t1"));
         assert_eq!(Provider::Zhipu.request_id(&r, None).as_deref(), Some("x1"));
+        let r = resp(500, &[("x-request-id", "x1"), ("trace-id", "t1"), ("msh-request-id", "m1")], "");
+        assert_eq!(Provider::Moonshot.request_id(&r, None).as_deref(), Some("m1"));
+        assert_eq!(Provider::OpenAi.request_id(&r, None).as_deref(), Some("x1"));
         let r = resp(500, &[("ga-traceid", "g1")], "");
         assert_eq!(Provider::Zhipu.request_id(&r, None).as_deref(), Some("g1"));
+        // The names taken out of HEADERS at compile time.
+        assert_eq!(OWN_ID_HEADERS, ("trace-id", "msh-request-id", "x-request-id"));
+        assert_eq!([CONTENT_TYPE, RETRY_AFTER, RETRY_AFTER_MS, X_SHOULD_RETRY], ["content-type", "retry-after", "retry-after-ms", "x-should-retry"]);
         let r = resp(401, &[], r#"{"request_id":"b1"}"#);
         let body = json::parse(r.body);
         assert_eq!(Provider::MiniMax.request_id(&r, body.as_ref().map(Doc::root)).as_deref(), Some("b1"));

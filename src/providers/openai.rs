@@ -80,6 +80,12 @@ mod tests {
         let page = P.parse_list(&resp(200, &[], &format!(r#"{{"object":"list","data":[{f},{f}],"has_more":true}}"#))).unwrap();
         assert_eq!((page.files.len(), page.has_more), (2, true));
         assert!(P.parse_delete(&resp(200, &[], r#"{"id":"file-1","object":"file","deleted":true}"#)).is_ok());
+        // 204 No Content, as some OpenAI-compatible hosts answer a DELETE: done. MiniMax must still say so in a base_resp.
+        for p in [P, Provider::Moonshot, Provider::Zhipu] {
+            assert!(p.parse_delete(&resp(204, &[], "")).is_ok());
+        }
+        assert_eq!(Provider::MiniMax.parse_delete(&resp(204, &[], "")).unwrap_err().kind, Kind::Decode);
+        assert_eq!(P.parse_delete(&resp(200, &[], "")).unwrap_err().kind, Kind::Decode);
         let e = P.parse_delete(&resp(200, &[], r#"{"id":"file-1","object":"file","deleted":false}"#)).unwrap_err();
         assert_eq!((e.kind, e.retryable), (Kind::Decode, false));
     }

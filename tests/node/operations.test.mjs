@@ -206,6 +206,29 @@ test('an injected fetch is called with this === undefined and the client needs n
   assert.equal(self, undefined);
 });
 
+test('a delete answered 204 No Content is done (OpenAI-compatible hosts); MiniMax still needs its base_resp', async (t) => {
+  const m = await mock(t);
+  for (const provider of PROVIDERS) {
+    const deletes = [];
+    const noContent = (url, init) => {
+      if (init?.method !== 'DELETE' && !String(url).endsWith('/files/delete')) return fetch(url, init);
+      deletes.push(String(url));
+      return Promise.resolve(new Response(null, { status: 204 }));
+    };
+    const c = client(m, provider, { fetch: noContent });
+    const f = await c.files.create({ file: new Blob(['x']), filename: 'a.txt', purpose: PURPOSE[provider] });
+    const done = c.files.delete(f.id, { purpose: PURPOSE[provider] });
+    if (provider === 'minimax') {
+      const e = await rejection(done);
+      assert.equal(e.kind, 'decode', provider);
+      assert.equal(e.status, 204, provider);
+    } else {
+      assert.deepEqual(await done, { id: f.id, object: 'file', deleted: true }, provider);
+    }
+    assert.equal(deletes.length, 1, `${provider}: one delete request, not retried`);
+  }
+});
+
 test('node: a file opened from disk with fs.openAsBlob uploads, its bytes intact', async (t) => {
   const { openAsBlob } = await import('node:fs');
   const { writeFile, mkdtemp, rm } = await import('node:fs/promises');
