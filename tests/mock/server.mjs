@@ -12,7 +12,7 @@ import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 
 const ID_HEADERS = { minimax: 'Trace-Id', moonshot: 'Msh-Request-Id', zhipu: 'x-request-id', openai: 'x-request-id' };
-const EXPOSE = 'Trace-Id, Msh-Request-Id, x-request-id, ga-traceid, Retry-After, retry-after-ms, x-should-retry, Content-Type';
+const EXPOSE = 'Trace-Id, Msh-Request-Id, x-request-id, ga-traceid, x-log-id, minimax-request-id, x-mm-request-id, alb_request_id, x-msh-trace-id, Retry-After, retry-after-ms, x-should-retry, Content-Type';
 const MINIMAX_LISTABLE = ['voice_clone', 'prompt_audio', 't2a_async_input', 'video_generation_input'];
 const ZHIPU_LISTABLE = ['batch', 'code-interpreter', 'agent'];
 const BASES = { minimax: '/minimax', moonshot: '/moonshot/v1', zhipu: '/zhipu/api/paas/v4', openai: '/openai/v1' };

@@ -86,6 +86,21 @@ test('errors come back with their request id readable, and never with the provid
   }
 });
 
+test('every request-id header llm-files reads passes the proxy, readable by a browser', async () => {
+  // The names llm-files reads (src/providers/mod.rs REQUEST_ID_HEADERS), each sent alone by the provider.
+  const names = ['x-log-id', 'minimax-request-id', 'x-mm-request-id', 'alb_request_id', 'x-msh-trace-id', 'ga-traceid'];
+  for (const name of names) {
+    mock.state.faults.push({ provider: 'minimax', op: 'list', times: 1, fault: { status: 502, headers: { 'Trace-Id': '', [name]: `id-${name}` }, body: 'bad gateway' } });
+    const e = await through('minimax').files.list({ purpose: 'voice_clone' }, { maxRetries: 0 }).catch((x) => x);
+    assert.equal(e.kind, 'server', name);
+    assert.equal(e.requestId, `id-${name}`, name);
+  }
+  const res = await mf.dispatchFetch('http://proxy.test/minimax/v1/files/list?purpose=voice_clone', { headers: { Authorization: `Bearer ${TOKEN}`, Origin: ORIGIN } });
+  await res.arrayBuffer();
+  const exposed = res.headers.get('access-control-expose-headers').toLowerCase().split(', ');
+  for (const name of names) assert.ok(exposed.includes(name), `${name} is exposed to the page`);
+});
+
 test('a wrong or missing client token is refused before anything is forwarded', async () => {
   mock.state.log.length = 0;
   const e = await through('openai', 'wrong-token').files.list().catch((x) => x);

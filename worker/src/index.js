@@ -12,7 +12,7 @@ const PROVIDERS = {
   openai: { key: 'OPENAI_API_KEY', base: 'OPENAI_BASE_URL', defaultBase: 'https://api.openai.com/v1' },
 };
 // Response headers a browser may read: the providers' request ids.
-const EXPOSE = 'Trace-Id, Msh-Request-Id, x-request-id, ga-traceid, x-log-id, Retry-After, retry-after-ms, x-should-retry';
+const EXPOSE = 'Trace-Id, Msh-Request-Id, x-request-id, ga-traceid, x-log-id, minimax-request-id, x-mm-request-id, alb_request_id, x-msh-trace-id, Retry-After, retry-after-ms, x-should-retry';
 // Multipart framing around the file part.
 const FORM_OVERHEAD = 64 * 1024;
 
