@@ -197,8 +197,13 @@ fn outcome(p: Provider, resp: &HttpResponse, expect: Expect, ambiguous: bool) ->
             Err(e) if ambiguous && e.kind == Kind::NotFound => Ok(Done::Deleted),
             r => r.map(|()| Done::Deleted),
         },
-        Expect::Content if resp.body.is_empty() && p.content_needs_body(resp.status, resp.header(CONTENT_TYPE)) == 0 => Ok(Done::Stream),
-        Expect::Content => p.check_content(resp).map(|()| Done::Read),
+        Expect::Content => {
+            let kind = resp.header(CONTENT_TYPE);
+            if resp.body.is_empty() && p.content_needs_body(resp.status, kind) == 0 {
+                return Ok(Done::Stream);
+            }
+            p.check_content(resp, kind).map(|()| Done::Read)
+        }
     }
 }
 

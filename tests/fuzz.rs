@@ -84,7 +84,8 @@ fn exercise(r: &HttpResponse, rng: &mut Rng) {
         let _ = p.parse_file(r);
         let _ = p.parse_list(r);
         let _ = p.parse_delete(r);
-        let _ = p.check_content(r);
+        let _ = p.check_content(r, r.header("content-type"));
+        let _ = p.check_content(r, None);
         let _ = p.content_needs_body(r.status, r.header("content-type"));
         let id = String::from_utf8_lossy(&r.body[..r.body.len().min(40)]).into_owned();
         let _ = p.retrieve("https://h", &id);

@@ -169,20 +169,29 @@ mod tests {
 
     #[test]
     fn content_errors_are_sniffed_from_json() {
+        const JSON: Option<&str> = Some("application/json");
         assert_eq!(P.content_needs_body(200, Some("application/json; charset=utf-8")), 65536);
+        assert_eq!(P.content_needs_body(200, None), 65536, "an untyped body may be an error too");
         assert_eq!(P.content_needs_body(200, Some("audio/mpeg")), 0);
         assert_eq!(P.content_needs_body(404, Some("audio/mpeg")), u32::MAX);
         assert_eq!(Provider::Moonshot.content_needs_body(200, Some("application/json")), 0);
-        let e = P.check_content(&resp(200, &[], r#"{"base_resp":{"status_code":1004,"status_msg":"auth"}}"#)).unwrap_err();
-        assert_eq!(e.kind, Kind::Authentication);
-        assert!(P.check_content(&resp(200, &[], r#"{"base_resp":{"status_code":0}}"#)).is_ok());
+        assert_eq!(Provider::Moonshot.content_needs_body(200, None), 0);
+        let error = r#"{"base_resp":{"status_code":1004,"status_msg":"auth"}}"#;
+        for kind in [JSON, None] {
+            assert_eq!(P.check_content(&resp(200, &[], error), kind).unwrap_err().kind, Kind::Authentication);
+            assert!(P.check_content(&resp(200, &[], r#"{"base_resp":{"status_code":0}}"#), kind).is_ok());
+        }
         // A short body served as JSON must be JSON; one as long as the part read (64 KiB) is the file, unless the
-        // status says it is an error.
-        assert_eq!(P.check_content(&resp(200, &[], "{\"a\":1}\n{\"b\":2}\n")).unwrap_err().kind, Kind::Decode);
+        // status says it is an error. An untyped one that is not JSON is the file.
+        assert_eq!(P.check_content(&resp(200, &[], "{\"a\":1}\n{\"b\":2}\n"), JSON).unwrap_err().kind, Kind::Decode);
+        assert!(P.check_content(&resp(200, &[], "{\"a\":1}\n{\"b\":2}\n"), None).is_ok());
+        assert!(P.check_content(&resp(200, &[], "ID3\u{4}\0"), None).is_ok());
+        assert!(P.check_content(&resp(200, &[], ""), None).is_ok());
         let long = format!("{{\"base_resp\":{{\"status_code\":1004}},\"a\":\"{}", "x".repeat(65536));
-        assert!(P.check_content(&resp(200, &[], long.get(..65536).unwrap())).is_ok());
-        assert_eq!(P.check_content(&resp(200, &[], long.get(..65535).unwrap())).unwrap_err().kind, Kind::Decode);
-        assert_eq!(P.check_content(&resp(502, &[], &long)).unwrap_err().kind, Kind::Server);
+        assert!(P.check_content(&resp(200, &[], long.get(..65536).unwrap()), JSON).is_ok());
+        assert_eq!(P.check_content(&resp(200, &[], long.get(..65535).unwrap()), JSON).unwrap_err().kind, Kind::Decode);
+        assert_eq!(P.check_content(&resp(502, &[], &long), JSON).unwrap_err().kind, Kind::Server);
+        assert_eq!(P.check_content(&resp(502, &[], "<html>bad gateway</html>"), None).unwrap_err().kind, Kind::Server);
     }
 
     #[test]

@@ -178,25 +178,31 @@ impl Provider {
         take(files, best?)
     }
 
-    /// How many bytes of a download's body must be read to know it succeeded: all of an error's; of MiniMax JSON (its
-    /// errors arrive as 200 with `base_resp`) the first 64 KiB, since an error is far shorter and a longer body is
-    /// the file, whose bytes stay out of wasm memory; else none (0).
+    /// How many bytes of a download's body must be read to know it succeeded: all of an error's; of MiniMax JSON or
+    /// untyped bodies (its errors arrive as 200 with `base_resp`) the first 64 KiB, since an error is far shorter and
+    /// a longer body is the file, whose bytes stay out of wasm memory; else none (0).
     pub fn content_needs_body(self, status: u16, content_type: Option<&str>) -> u32 {
         if !(200..300).contains(&status) {
             u32::MAX
-        } else if self == Provider::MiniMax && content_type.is_some_and(|t| has(t, "json")) {
+        } else if self == Provider::MiniMax && content_type.is_none_or(|t| has(t, "json")) {
             SNIFF_BYTES
         } else {
             0
         }
     }
     /// Checks a download response whose body was read: it must be JSON without an error, unless it is a 2xx body as
-    /// long as the part read of it (`SNIFF_BYTES`), longer than any error: then it is the file.
-    pub fn check_content(self, resp: &HttpResponse) -> Result<()> {
-        if (200..300).contains(&resp.status) && resp.body.len() >= SNIFF_BYTES as usize {
-            return Ok(());
+    /// long as the part read of it (`SNIFF_BYTES`), longer than any error, or an untyped 2xx body that is not a
+    /// provider's error: then it is the file.
+    pub fn check_content(self, resp: &HttpResponse, content_type: Option<&str>) -> Result<()> {
+        match self.check(resp) {
+            Err(e)
+                if (200..300).contains(&resp.status)
+                    && (resp.body.len() >= SNIFF_BYTES as usize || content_type.is_none() && e.kind == Kind::Decode) =>
+            {
+                Ok(())
+            }
+            r => r.map(drop),
         }
-        self.check(resp).map(drop)
     }
 
     /// Parses the body and turns every provider error into an `Error`; on success returns the JSON.

@@ -140,6 +140,31 @@ test('minimax: an error inside a 200 download is sniffed from JSON', async (t) =
   assert.match(e.requestId, /^minimax-req-/);
 });
 
+test('minimax: a download without a Content-Type is checked too: an error is an error, anything else the file', async (t) => {
+  const m = await mock(t);
+  // The mock's answer with its Content-Type taken off (a body from bytes gets none of its own).
+  const untyped = async (url, init) => {
+    const res = await fetch(url, init);
+    if (!String(url).includes('/retrieve_content')) return res;
+    const headers = new Headers(res.headers);
+    headers.delete('content-type');
+    return new Response(new Uint8Array(await res.arrayBuffer()), { status: res.status, headers });
+  };
+  const c = client(m, 'minimax', { maxRetries: 0, fetch: untyped });
+  for (const body of ['ID3 not json', '{"a":1}\n{"b":2}\n', '{"base_resp":{"status_code":0}}', '']) {
+    const f = await c.files.create({ file: body, purpose: 't2a_async_input', filename: 'a.txt' });
+    const res = await c.files.content(f.id);
+    assert.equal(res.headers.get('content-type'), null);
+    assert.equal(await res.text(), body, 'handed over intact');
+  }
+  const f = await c.files.create({ file: 'x', purpose: 't2a_async_input', filename: 'a.txt' });
+  fault(m, { op: 'content', fault: { minimaxCode: 1004, msg: 'auth' } });
+  const e = await rejection(c.files.content(f.id));
+  assert.equal(e.kind, 'authentication');
+  assert.equal(e.code, '1004');
+  assert.match(e.requestId, /^minimax-req-/);
+});
+
 test('zhipu: listAll follows has_more/after across every purpose; retrieve is emulated from list pages', async (t) => {
   const m = await mock(t);
   const c = client(m, 'zhipu');
