@@ -348,13 +348,9 @@ function value(r, c, ctx, id) {
       return files(r, c, ctx);
     case 'd':
       return { id, object: 'file', deleted: true };
+    // Streamed, or checked from a copy: the Response itself, its body unread.
     case 's':
       return ctx.response;
-    case 'r': {
-      // The body had to be read to rule out an error: hand the caller a fresh Response with the same bytes.
-      const { status, headers } = ctx.response;
-      return new Response(ctx.bodies.at(-1), { status, headers });
-    }
     case 'u':
       return undefined;
     default:

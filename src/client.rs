@@ -32,10 +32,8 @@ pub enum Done {
     Files(Vec<FileObject>),
     /// The file is gone.
     Deleted,
-    /// A download whose body was left unread for the caller.
+    /// A download, its Response the caller's to read: its body left unread, or checked from a copy (the executor's).
     Stream,
-    /// A download whose body was read to check it; the executor rebuilds the Response from those bytes.
-    Read,
     /// A `listAll` walk is over.
     End,
 }
@@ -202,7 +200,7 @@ fn outcome(p: Provider, resp: &HttpResponse, expect: Expect, ambiguous: bool) ->
             if resp.body.is_empty() && p.content_needs_body(resp.status, kind) == 0 {
                 return Ok(Done::Stream);
             }
-            p.check_content(resp, kind).map(|()| Done::Read)
+            p.check_content(resp, kind).map(|()| Done::Stream)
         }
     }
 }
@@ -755,7 +753,7 @@ mod tests {
         let r = drive(&mut c, |_| Ok(resp(200, &[("content-type", "application/json")], r#"{"base_resp":{"status_code":1004,"status_msg":"bad key"}}"#))).0;
         assert_eq!(r.unwrap_err().kind, Kind::Authentication);
         let mut c = Call::content(Provider::MiniMax, "http://h", 0, "1").unwrap();
-        assert_eq!(drive(&mut c, |_| Ok(resp(200, &[("content-type", "application/json")], r#"{"a":1}"#))).0.unwrap(), Done::Read);
+        assert_eq!(drive(&mut c, |_| Ok(resp(200, &[("content-type", "application/json")], r#"{"a":1}"#))).0.unwrap(), Done::Stream);
     }
 
     #[test]

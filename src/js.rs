@@ -261,7 +261,6 @@ pub extern "C" fn op_result(ptr: *mut Op) -> usize {
         }
         Some(Ok(Done::Deleted)) => out.push('d'),
         Some(Ok(Done::Stream)) => out.push('s'),
-        Some(Ok(Done::Read)) => out.push('r'),
         Some(Ok(Done::End)) => out.push('u'),
     }
     reply(out)

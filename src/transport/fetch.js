@@ -99,7 +99,9 @@ async function attempt(op, s, [method, url, kind, body], c, o, up, ctx) {
       ctx.response = res;
       want = op.needsBody(status, res.headers.get('content-type') ?? undefined);
     }
-    const bytes = want === 0 ? undefined : new Uint8Array(await res.arrayBuffer());
+    // A 2xx download is checked from a copy (of a stream, its first `want` bytes): the caller gets it whole, unread.
+    const copy = want > 0 && want < 0xffffffff && res.clone();
+    const bytes = want === 0 ? undefined : new Uint8Array(await (copy ? (copy.body?.getReader ? head(copy.body.getReader(), want) : copy.arrayBuffer()) : res.arrayBuffer()));
     const seen = want ? bytes.subarray(0, want) : bytes;
     // Kept for the call's result: files point back to the body they came from (their `raw`), a download to its bytes.
     const seq = ctx.bodies.push(bytes) - 1;
@@ -113,8 +115,17 @@ async function attempt(op, s, [method, url, kind, body], c, o, up, ctx) {
   } finally {
     clearTimeout(timer);
     // A download's body is still being read by the caller: leave the caller's signal able to cancel it.
-    if (want !== 0) listen(o.signal, 'removeEventListener', abort);
+    if (!(want < 0xffffffff)) listen(o.signal, 'removeEventListener', abort);
   }
+}
+
+/** At least the first `n` bytes of a body (all of a shorter one), as an ArrayBuffer, read from `reader`, which is then
+ *  let go (a copy's reader: the original stays whole for the caller). */
+async function head(reader, n) {
+  const parts = [];
+  for (let size = 0, r; size < n && !(r = await reader.read()).done; size += r.value.length) parts.push(r.value);
+  reader.cancel().catch(() => {});
+  return new Blob(parts).arrayBuffer();
 }
 
 /** The headers the machine reads (request ids, retry hints, content type), as `name\nvalue\n...`. */

@@ -314,7 +314,8 @@ async function operate(state, route, req, url, body) {
     case 'content': {
       const f = store.get(findId());
       if (!f) return notFound(provider);
-      const type = provider === 'moonshot' ? 'text/plain; charset=utf-8' : 'application/octet-stream';
+      // MiniMax's OpenAPI declares its downloads application/json: a JSON file is served so, for the client to check.
+      const type = provider === 'moonshot' ? 'text/plain; charset=utf-8' : mm && f.filename.endsWith('.json') ? 'application/json' : 'application/octet-stream';
       return { status: 200, type, body: f.content, headers: {} };
     }
     case 'delete': {

@@ -408,6 +408,61 @@ test('a MiniMax download served as JSON is checked for an error, and handed over
   assert.equal((await rejection(c.files.content('123'))).kind, 'decode');
 });
 
+test('a MiniMax download served as JSON streams: handed over after its first 64 KiB, the rest read by the caller, the caller\'s signal still able to cut it', async () => {
+  const enc = new TextEncoder();
+  let source;
+  // As fetch does, the body fails when the request's signal fires.
+  const stream = (signal) => new ReadableStream({ start(c) { source = c; signal.addEventListener('abort', () => c.error(signal.reason)); } });
+  const c = new LlmFiles({ provider: 'minimax', apiKey: KEY, baseURL: 'http://memory.invalid', maxRetries: 0,
+    fetch: async (url, init) => new Response(stream(init.signal), { headers: { 'content-type': 'application/json' } }) });
+  // The provider has sent 80 KiB and not yet the rest: a client that read the whole body first would never resolve.
+  const first = `{"pad":"${'x'.repeat(80 * 1024)}`;
+  const pending = c.files.content('123');
+  source.enqueue(enc.encode(first));
+  let timer;
+  const res = await Promise.race([pending, new Promise((r) => { timer = setTimeout(() => r('still waiting'), 5000); })]);
+  clearTimeout(timer);
+  assert.ok(res instanceof Response, 'handed over before the body ended');
+  source.enqueue(enc.encode('"}'));
+  source.close();
+  assert.equal(await res.text(), `${first}"}`);
+  // After it is handed over, the caller's signal still cancels the body being read.
+  const ac = new AbortController();
+  const cut = c.files.content('123', { signal: ac.signal });
+  source.enqueue(enc.encode(first));
+  const open = await cut;
+  ac.abort();
+  await assert.rejects(open.arrayBuffer());
+});
+
+test('a download not checked is handed over untouched: no copy of its body is made, which would hold it all in memory', async () => {
+  let copies = 0;
+  const answer = (type) => {
+    const res = new Response('{"base_resp":{"status_code":0}}', { headers: { 'content-type': type } });
+    const clone = res.clone.bind(res);
+    res.clone = () => (copies++, clone());
+    return res;
+  };
+  for (const [provider, type, expected] of [['minimax', 'audio/mpeg', 0], ['moonshot', 'application/json', 0], ['minimax', 'application/json', 1]]) {
+    copies = 0;
+    const c = new LlmFiles({ provider, apiKey: KEY, baseURL: 'http://memory.invalid', maxRetries: 0, fetch: async () => answer(type) });
+    const res = await c.files.content('123');
+    assert.equal(copies, expected, `${provider} ${type}`);
+    assert.equal(await res.text(), '{"base_resp":{"status_code":0}}');
+  }
+});
+
+test('a MiniMax download served as JSON from another fetch implementation (no web stream) is checked whole and handed over unread', async () => {
+  // Response-like objects from fetch polyfills: status, headers.get, arrayBuffer, clone; no body.getReader.
+  const like = (text) => ({ status: 200, headers: new Headers({ 'content-type': 'application/json' }), arrayBuffer: async () => new TextEncoder().encode(text).buffer, clone: () => like(text), text: async () => text });
+  const answer = { body: '' };
+  const c = new LlmFiles({ provider: 'minimax', apiKey: KEY, baseURL: 'http://memory.invalid', maxRetries: 0, fetch: async () => like(answer.body) });
+  answer.body = '{"subtitles":[]}';
+  assert.equal(await (await c.files.content('123')).text(), answer.body);
+  answer.body = '{"base_resp":{"status_code":1004,"status_msg":"auth failed"}}';
+  assert.equal((await rejection(c.files.content('123'))).kind, 'authentication');
+});
+
 test('a large MiniMax download served as JSON is handed over whole, its bytes kept out of wasm memory', async () => {
   // Only the first 64 KiB are checked for MiniMax's error envelope, which is far shorter: a longer body is the file.
   const { initSync } = await import('../../pkg/llm_files.js');
