@@ -237,8 +237,8 @@ pub extern "C" fn op_needs_body(ptr: *mut Op, status: u32, content_type: u32) ->
 
 /// The result, in `OUT`: `f<file>`, `l<page>`, `w<files>` (a walk's page; pages and files as `Page::write` and
 /// `Page::write_files` say),
-/// `e<json>` (error), `d` (deleted), `s` (stream the download), `r` (rebuild it from the bytes read), `u` (a walk
-/// is over), or `""` while none is ready.
+/// `e<json>` (error), `d` (deleted), `s` (hand the download's Response over, its body unread), `u` (a walk is
+/// over), or `""` while none is ready.
 #[no_mangle]
 pub extern "C" fn op_result(ptr: *mut Op) -> usize {
     let Some(o) = op(ptr) else { return 0 };
