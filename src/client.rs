@@ -196,11 +196,11 @@ fn outcome(p: Provider, resp: &HttpResponse, expect: Expect, ambiguous: bool) ->
             r => r.map(|()| Done::Deleted),
         },
         Expect::Content => {
-            let kind = resp.header(CONTENT_TYPE);
-            if resp.body.is_empty() && p.content_needs_body(resp.status, kind) == 0 {
+            let content_type = resp.header(CONTENT_TYPE);
+            if resp.body.is_empty() && p.content_needs_body(resp.status, content_type) == 0 {
                 return Ok(Done::Stream);
             }
-            p.check_content(resp, kind).map(|()| Done::Stream)
+            p.check_content(resp, content_type).map(|()| Done::Stream)
         }
     }
 }

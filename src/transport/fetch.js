@@ -101,7 +101,10 @@ async function attempt(op, s, [method, url, kind, body], c, o, up, ctx) {
     }
     // A 2xx download is checked from a copy (of a stream, its first `want` bytes): the caller gets it whole, unread.
     const copy = want > 0 && want < 0xffffffff && res.clone();
-    const bytes = want === 0 ? undefined : new Uint8Array(await (copy ? (copy.body?.getReader ? head(copy.body.getReader(), want) : copy.arrayBuffer()) : res.arrayBuffer()));
+    // A copy without a web stream (a fetch polyfill's) is read whole.
+    const bytes = want === 0
+      ? undefined
+      : new Uint8Array(await (copy ? (copy.body?.getReader ? head(copy.body.getReader(), want) : copy.arrayBuffer()) : res.arrayBuffer()));
     const seen = want ? bytes.subarray(0, want) : bytes;
     // Kept for the call's result: files point back to the body they came from (their `raw`), a download to its bytes.
     const seq = ctx.bodies.push(bytes) - 1;
