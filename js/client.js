@@ -393,7 +393,9 @@ export class LlmFiles {
   static capabilities(provider) {
     const caps = typeof provider === 'string' ? capabilities(provider) : undefined;
     if (caps === undefined) throw invalid(UNKNOWN_PROVIDER);
-    return JSON.parse(caps);
+    const c = JSON.parse(caps);
+    // Each operation's support also at the top (`caps.retrieve`), as the contract's comment reads; `operations` iterates.
+    return Object.assign({ provider: c.provider }, c.operations, c);
   }
 
   /** Does nothing: the client holds no wasm memory between calls (each call frees its own). */

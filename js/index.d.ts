@@ -147,10 +147,22 @@ export type Support = 'native' | 'emulated' | 'unsupported';
 export interface Capabilities {
   /** The provider. */
   provider: Provider;
-  /** Support per operation. */
+  /** Uploads: native, emulated or unsupported. */
+  create: Support;
+  /** One page of files. */
+  list: Support;
+  /** Every file, across pages and purposes. */
+  listAll: Support;
+  /** One file's metadata (emulated on Zhipu). */
+  retrieve: Support;
+  /** Downloads. */
+  content: Support;
+  /** Deletes. */
+  delete: Support;
+  /** The six above, to iterate over. */
   operations: Record<'create' | 'list' | 'listAll' | 'retrieve' | 'content' | 'delete', Support>;
-  /** How each list parameter is handled. */
-  list: Record<'purpose' | 'limit' | 'after' | 'order', string>;
+  /** How each parameter is handled: `list`'s purpose, limit, after and order; `delete`'s purpose. */
+  params: { list: Record<'purpose' | 'limit' | 'after' | 'order', string>; delete: { purpose: string } };
   /** Purposes per operation, as documented (others are passed through). */
   purposes: Record<string, string[] | string>;
   /** Documented size and count limits; `maxFileBytes` per purpose, `*` for any. */

@@ -10,7 +10,7 @@ const show = (f) => `${f.id}  ${f.filename}  ${f.bytes} B  ${f.purpose}`;
 try {
   for (const provider of Object.keys(PURPOSE)) {
     const caps = LlmFiles.capabilities(provider);
-    console.log(`── ${provider}  (retrieve: ${caps.operations.retrieve}, list: ${JSON.stringify(caps.list)})`);
+    console.log(`── ${provider}  (retrieve: ${caps.retrieve}, list: ${JSON.stringify(caps.params.list)})`);
     const files = new LlmFiles({ provider, apiKey: 'sk-demo', baseURL: mock.base(provider) }).files;
     const a = await files.create({ file: new Blob(['{"custom_id":"1"}\n']), purpose: PURPOSE[provider], filename: 'batch.jsonl' });
     const b = await files.create({ file: 'plain text, sent as UTF-8', purpose: PURPOSE[provider], filename: 'notes.txt' });

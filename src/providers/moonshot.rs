@@ -6,7 +6,7 @@ use crate::error::Kind;
 use crate::json::Json;
 
 /// What Moonshot can do.
-pub const CAPABILITIES: &str = r#"{"provider":"moonshot","operations":{"create":"native","list":"native","listAll":"native","retrieve":"native","content":"native","delete":"native"},"list":{"purpose":"emulated","limit":"emulated","after":"emulated","order":"emulated"},"delete":{"purpose":"not needed"},"purposes":{"create":["file-extract","image","video","batch"],"list":"any","delete":"any","content":["file-extract"]},"limits":{"maxFileBytes":{"*":104857600},"maxFiles":1000,"maxTotalBytes":10737418240}}"#;
+pub const CAPABILITIES: &str = r#"{"provider":"moonshot","operations":{"create":"native","list":"native","listAll":"native","retrieve":"native","content":"native","delete":"native"},"params":{"list":{"purpose":"emulated","limit":"emulated","after":"emulated","order":"emulated"},"delete":{"purpose":"not needed"}},"purposes":{"create":["file-extract","image","video","batch"],"list":"any","delete":"any","content":["file-extract"]},"limits":{"maxFileBytes":{"*":104857600},"maxFiles":1000,"maxTotalBytes":10737418240}}"#;
 
 /// `error.type` decides where Moonshot documents it; `exceeded_current_quota_error` is money, whatever the status.
 #[inline(never)] // out of line: smaller wasm (lib.rs)

@@ -5,7 +5,7 @@ use crate::error::Kind;
 use crate::json::Json;
 
 /// What an OpenAI-compatible host can do.
-pub const CAPABILITIES: &str = r#"{"provider":"openai","operations":{"create":"native","list":"native","listAll":"native","retrieve":"native","content":"native","delete":"native"},"list":{"purpose":"native","limit":"native","after":"native","order":"native"},"delete":{"purpose":"not needed"},"purposes":{"create":["assistants","batch","fine-tune","vision","user_data","evals"],"list":"any","delete":"any","content":"any"},"limits":{"maxFileBytes":{"*":536870912}}}"#;
+pub const CAPABILITIES: &str = r#"{"provider":"openai","operations":{"create":"native","list":"native","listAll":"native","retrieve":"native","content":"native","delete":"native"},"params":{"list":{"purpose":"native","limit":"native","after":"native","order":"native"},"delete":{"purpose":"not needed"}},"purposes":{"create":["assistants","batch","fine-tune","vision","user_data","evals"],"list":"any","delete":"any","content":"any"},"limits":{"maxFileBytes":{"*":536870912}}}"#;
 
 /// `GET {base}/files?purpose=&limit=&after=&order=`, each parameter only when given.
 pub(super) fn list(base: &str, purpose: Option<&str>, q: &ListQuery) -> HttpRequest {

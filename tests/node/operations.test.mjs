@@ -216,9 +216,14 @@ test('capabilities describe every provider', () => {
     assert.equal(caps.provider, p);
     for (const op of ['create', 'list', 'listAll', 'retrieve', 'content', 'delete']) {
       assert.ok(['native', 'emulated', 'unsupported'].includes(caps.operations[op]), `${p}.${op}`);
+      assert.equal(caps[op], caps.operations[op], `${p}.${op} at the top too`);
     }
     assert.ok(caps.limits.maxFileBytes);
+    assert.equal(typeof caps.params.list.after, 'string');
+    assert.equal(typeof caps.params.delete.purpose, 'string');
   }
+  assert.equal(LlmFiles.capabilities('zhipu').retrieve, 'emulated');
+  assert.match(LlmFiles.capabilities('zhipu').params.list.after, /needs purpose/);
   assert.equal(LlmFiles.capabilities('moonshot').limits.maxFileBytes['*'], 100 * 1024 * 1024);
   assert.throws(() => LlmFiles.capabilities('acme'), (e) => e instanceof LlmFilesError && e.kind === 'invalid_argument');
 });

@@ -34,7 +34,9 @@ export async function use(signal: AbortSignal): Promise<number> {
   const yes: true = del.deleted;
   const caps: Capabilities = LlmFiles.capabilities('minimax');
   const how: 'native' | 'emulated' | 'unsupported' = caps.operations.retrieve;
-  void first, more, text, yes, how;
+  const top: 'native' | 'emulated' | 'unsupported' = caps.retrieve;
+  const after: string = caps.params.list.after;
+  void first, more, text, yes, how, top, after;
   try {
     await client.files.list();
   } catch (e) {
