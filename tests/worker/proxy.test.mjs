@@ -138,6 +138,9 @@ test('only the file API passes: other paths, methods and providers are refused',
     ['GET', 'http://proxy.test/minimax/v1/text/chatcompletion_v2', 404],
     ['DELETE', 'http://proxy.test/minimax/v1/files/delete', 405],
     ['GET', 'http://proxy.test/acme/files', 404],
+    ['GET', 'http://proxy.test/constructor/files', 404],
+    ['GET', 'http://proxy.test/__proto__/files', 404],
+    ['GET', 'http://proxy.test/toString/files', 404],
     ['GET', 'http://proxy.test/moonshot/files/a/b/c', 404],
     ['GET', 'http://proxy.test/moonshot/files/x%2F..%2F..%2Fchat%2Fcompletions', 404],
     ['DELETE', 'http://proxy.test/zhipu/files/x%5c..%5cmodels', 404],
@@ -195,4 +198,34 @@ test('the cron cleanup deletes files older than the configured age (and only rep
   await (await mf.getWorker()).scheduled({ cron: '17 3 * * *', scheduledTime: new Date() });
   assert.ok(!mock.state.files.moonshot.has(old.id), 'the old file is gone');
   assert.ok(mock.state.files.moonshot.has(fresh.id), 'the fresh file stays');
+});
+
+test('the cron cleanup goes on past a provider whose listing fails, and the run is marked failed', async () => {
+  const direct = new LlmFiles({ provider: 'moonshot', apiKey: 'seed', baseURL: mock.base('moonshot') });
+  const old = await direct.files.create({ file: 'old', purpose: 'file-extract', filename: 'old.txt' });
+  mock.state.files.moonshot.get(old.id).created_at -= 3 * 24 * 3600;
+  // MiniMax, walked first, refuses every listing.
+  mock.state.faults.push({ provider: 'minimax', op: 'list', times: 99, fault: { status: 401, body: { base_resp: { status_code: 1004, status_msg: 'auth' } } } });
+  let result;
+  try {
+    result = await (await mf.getWorker()).scheduled({ cron: '17 3 * * *', scheduledTime: new Date() });
+  } finally {
+    mock.state.faults = mock.state.faults.filter((f) => f.provider !== 'minimax');
+  }
+  assert.ok(!mock.state.files.moonshot.has(old.id), 'moonshot is still cleaned');
+  assert.equal(result.outcome, 'exception', 'the run is marked failed');
+  const { cleanup } = await import('../../worker/src/index.js');
+  mock.state.faults.push({ provider: 'zhipu', op: 'list', times: 99, fault: { status: 500, body: '<html>down</html>' } });
+  const env = { CLEANUP_MAX_AGE_HOURS: '24', ZHIPU_API_KEY: KEYS.zhipu, ZHIPU_BASE_URL: mock.base('zhipu'), OPENAI_API_KEY: KEYS.openai, OPENAI_BASE_URL: mock.base('openai') };
+  const log = console.log;
+  console.log = () => {};
+  let report;
+  try {
+    report = await cleanup(env);
+  } finally {
+    console.log = log;
+    mock.state.faults = mock.state.faults.filter((f) => f.provider !== 'zhipu');
+  }
+  assert.deepEqual(report.filter((e) => e.action === 'list failed').map((e) => e.provider), ['zhipu']);
+  assert.match(report[0].error, /^server: /);
 });

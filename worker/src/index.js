@@ -63,7 +63,8 @@ export async function proxy(request, env) {
   // Requests without an Origin come from servers, not browsers; a browser's Origin must be on the list.
   if (origin && !origins.includes(origin)) return refuse(403, 'origin not allowed', null);
   const [, provider, ...rest] = url.pathname.split('/');
-  const p = PROVIDERS[provider];
+  // Own keys only: `constructor` or `__proto__` would otherwise find Object's and reach the key lookup.
+  const p = Object.hasOwn(PROVIDERS, provider) ? PROVIDERS[provider] : undefined;
   if (!p) return refuse(404, 'unknown provider', origin);
   const path = `/${rest.join('/')}`;
 
@@ -146,7 +147,14 @@ export async function cleanup(env, now = Date.now()) {
     const client = new LlmFiles({ provider, apiKey: env[p.key], baseURL: env[p.base] ?? p.defaultBase });
     const cutoff = now / 1000 - hours * 3600;
     const old = [];
-    for await (const f of client.files.listAll()) if (f.created_at < cutoff) old.push(f);
+    try {
+      for await (const f of client.files.listAll()) if (f.created_at < cutoff) old.push(f);
+    } catch (e) {
+      // One provider's failure must not spare the others: logged, and the old files found so far still go.
+      const entry = { provider, action: 'list failed', error: `${e.kind}: ${e.message}` };
+      console.log(JSON.stringify({ cleanup: entry }));
+      report.push(entry);
+    }
     for (const f of old) {
       const entry = { provider, id: f.id, filename: f.filename, purpose: f.purpose, ageHours: Math.round((now / 1000 - f.created_at) / 360) / 10 };
       try {
@@ -165,5 +173,9 @@ export async function cleanup(env, now = Date.now()) {
 
 export default {
   fetch: (request, env) => proxy(request, env),
-  scheduled: (event, env, ctx) => ctx.waitUntil(cleanup(env, event.scheduledTime)),
+  // A failed listing or delete fails the run (after every provider had its turn), so the cron log shows it.
+  scheduled: (event, env, ctx) => ctx.waitUntil(cleanup(env, event.scheduledTime).then((report) => {
+    const failed = report.filter((e) => e.action.endsWith('failed'));
+    if (failed.length) throw new Error(`cleanup: ${failed.length} failed (${failed.map((e) => `${e.provider} ${e.action}`).join(', ')})`);
+  })),
 };
