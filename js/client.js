@@ -231,7 +231,10 @@ class Files {
     return guard(this, (c) => {
       const q = listQuery(params);
       const o = callOptions(c, options);
-      return pages(start(c, o, OP.listAll, ...q), c, o);
+      const op = start(c, o, OP.listAll, ...q);
+      // Registered now, not in the generator: an iterable dropped before its first step would never free its call.
+      op.keep();
+      return pages(op, c, o);
     });
   }
 
@@ -360,7 +363,6 @@ function value(r, c, ctx, id) {
 
 /** The walk as an async iterable of files; the machine is freed when iteration ends. */
 async function* pages(op, c, o) {
-  op.keep();
   try {
     for (let page; (page = await settle(op, c, o, undefined, undefined, 1)); ) yield* page;
   } finally {
