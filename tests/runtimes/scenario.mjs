@@ -75,5 +75,13 @@ export async function scenario({ LlmFiles, LlmFilesError }, mockUrl, runtime) {
       assert(typeof e.requestId === 'string' && e.requestId.startsWith(`${provider}-req-`), `requestId ${e.requestId}`);
     });
   }
+  await check('capabilities', async () => {
+    for (const provider of Object.keys(BASES)) {
+      const caps = LlmFiles.capabilities(provider);
+      const want = provider === 'zhipu' ? 'emulated' : 'native';
+      assert(caps.provider === provider && caps.retrieve === want && caps.operations.retrieve === want, JSON.stringify(caps));
+      assert(Object.values(caps.limits.maxFileBytes).every((n) => Number.isSafeInteger(n) && n > 0), JSON.stringify(caps.limits));
+    }
+  });
   return results;
 }
