@@ -216,7 +216,8 @@ test('the cron cleanup goes on past a provider whose listing fails, and the run 
   assert.equal(result.outcome, 'exception', 'the run is marked failed');
   const { cleanup } = await import('../../worker/src/index.js');
   mock.state.faults.push({ provider: 'zhipu', op: 'list', times: 99, fault: { status: 500, body: '<html>down</html>' } });
-  const env = { CLEANUP_MAX_AGE_HOURS: '24', ZHIPU_API_KEY: KEYS.zhipu, ZHIPU_BASE_URL: mock.base('zhipu'), OPENAI_API_KEY: KEYS.openai, OPENAI_BASE_URL: mock.base('openai') };
+  const env = { CLEANUP_MAX_AGE_HOURS: '24', ZHIPU_API_KEY: KEYS.zhipu, ZHIPU_BASE_URL: mock.base('zhipu'), OPENAI_API_KEY: KEYS.openai, OPENAI_BASE_URL: mock.base('openai'),
+    MOONSHOT_API_KEY: KEYS.moonshot, MOONSHOT_BASE_URL: 'ftp://misconfigured.test' };
   const log = console.log;
   console.log = () => {};
   let report;
@@ -226,6 +227,8 @@ test('the cron cleanup goes on past a provider whose listing fails, and the run 
     console.log = log;
     mock.state.faults = mock.state.faults.filter((f) => f.provider !== 'zhipu');
   }
-  assert.deepEqual(report.filter((e) => e.action === 'list failed').map((e) => e.provider), ['zhipu']);
-  assert.match(report[0].error, /^server: /);
+  const failed = report.filter((e) => e.action === 'list failed');
+  assert.deepEqual(failed.map((e) => e.provider), ['moonshot', 'zhipu']);
+  assert.match(failed[0].error, /^invalid_argument: /);
+  assert.match(failed[1].error, /^server: /);
 });

@@ -144,14 +144,16 @@ export async function cleanup(env, now = Date.now()) {
   for (const [provider, p] of Object.entries(PROVIDERS)) {
     const hours = Number(env[`CLEANUP_MAX_AGE_HOURS_${provider.toUpperCase()}`] ?? env.CLEANUP_MAX_AGE_HOURS);
     if (!env[p.key] || !(hours > 0)) continue;
-    const client = new LlmFiles({ provider, apiKey: env[p.key], baseURL: env[p.base] ?? p.defaultBase });
     const cutoff = now / 1000 - hours * 3600;
     const old = [];
+    let client;
     try {
+      // A bad base URL in the config throws here: a failed listing like any other.
+      client = new LlmFiles({ provider, apiKey: env[p.key], baseURL: env[p.base] ?? p.defaultBase });
       for await (const f of client.files.listAll()) if (f.created_at < cutoff) old.push(f);
     } catch (e) {
       // One provider's failure must not spare the others: logged, and the old files found so far still go.
-      const entry = { provider, action: 'list failed', error: `${e.kind}: ${e.message}` };
+      const entry = { provider, action: 'list failed', error: `${e?.kind ?? 'error'}: ${e?.message ?? e}` };
       console.log(JSON.stringify({ cleanup: entry }));
       report.push(entry);
     }
