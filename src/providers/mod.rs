@@ -318,7 +318,7 @@ impl Provider {
     }
 }
 
-/// How much of a MiniMax download served as JSON is read to rule out an error: 64 KiB, far more than any error.
+/// How much of a MiniMax download served as JSON, or untyped, is read to rule out an error: 64 KiB, far more than any error.
 const SNIFF_BYTES: u32 = 65536;
 
 // A macro so that `HEADERS` can start with the same literal.

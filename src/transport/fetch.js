@@ -106,7 +106,7 @@ async function attempt(op, s, [method, url, kind, body], c, o, up, ctx) {
       ? undefined
       : new Uint8Array(await (copy ? (copy.body?.getReader ? head(copy.body.getReader(), want) : copy.arrayBuffer()) : res.arrayBuffer()));
     const seen = want ? bytes.subarray(0, want) : bytes;
-    // Kept for the call's result: files point back to the body they came from (their `raw`), a download to its bytes.
+    // Kept for the call's result: files point back to the body they came from (their `raw`), an error to its body.
     const seq = ctx.bodies.push(bytes) - 1;
     // Headers are read only when the machine asks (errors, downloads): a success needs none.
     const now = Date.now();

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LlmFiles, LlmFilesError } from 'llm-files';
-import { mock, client, fault, seen, rejection, assertNoKey, PROVIDERS, PURPOSE, KEY } from './helpers.mjs';
+import { mock, client, fault, seen, rejection, assertNoKey, PROVIDERS, PURPOSE, KEY, wasmMemory } from './helpers.mjs';
 
 const FAST = { 'retry-after-ms': '5' };
 
@@ -467,8 +467,7 @@ test('a MiniMax download served as JSON from another fetch implementation (no we
 
 test('a large MiniMax download served as JSON is handed over whole, its bytes kept out of wasm memory', async () => {
   // Only the first 64 KiB are checked for MiniMax's error envelope, which is far shorter: a longer body is the file.
-  const { initSync } = await import('../../pkg/llm_files.js');
-  const memory = () => initSync({ module: new Uint8Array() }).memory.buffer.byteLength;
+  const memory = await wasmMemory();
   const before = memory();
   // Larger than the whole wasm memory so far, so copying it in would have to grow it.
   const body = new TextEncoder().encode(`{"base_resp":{"status_code":1004},"pad":"${'x'.repeat(before + 4 * 2 ** 20)}"}`);

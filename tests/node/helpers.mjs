@@ -28,6 +28,12 @@ export function seen(m, provider, op) {
   return m.state.log.filter((e) => e.provider === provider && (!op || e.op === op));
 }
 
+/** The size of the package's wasm memory, in bytes (the loader hands back its instance when asked again). */
+export async function wasmMemory() {
+  const { initSync } = await import('../../pkg/llm_files.js');
+  return () => initSync({ module: new Uint8Array() }).memory.buffer.byteLength;
+}
+
 /** Resolves to the error a promise rejects with; fails when it resolves. */
 export async function rejection(p) {
   try {

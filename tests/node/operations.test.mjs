@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LlmFiles, LlmFilesError } from 'llm-files';
-import { mock, client, fault, seen, rejection, PROVIDERS, PURPOSE, OTHER, KEY } from './helpers.mjs';
+import { mock, client, fault, seen, rejection, PROVIDERS, PURPOSE, OTHER, KEY, wasmMemory } from './helpers.mjs';
 
 for (const provider of PROVIDERS) {
   test(`${provider}: create, list, listAll, retrieve, content, delete`, async (t) => {
@@ -283,8 +283,7 @@ test('a listAll iterable dropped before its first step frees its call once colle
   const { runInNewContext } = await import('node:vm');
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc');
-  const { initSync } = await import('../../pkg/llm_files.js');
-  const memory = () => initSync({ module: new Uint8Array() }).memory.buffer.byteLength;
+  const memory = await wasmMemory();
   const c = new LlmFiles({ provider: 'openai', apiKey: KEY, baseURL: `http://memory.invalid/${'b'.repeat(200)}`, fetch: async () => { throw new Error('never sent'); } });
   const settle = async () => {
     // The registry's callbacks run after a collection, on a later task.

@@ -141,6 +141,12 @@ export async function proxy(request, env) {
 export async function cleanup(env, now = Date.now()) {
   const dryRun = String(env.CLEANUP_DRY_RUN ?? 'false') === 'true';
   const report = [];
+  const record = (entry) => {
+    console.log(JSON.stringify({ cleanup: entry }));
+    report.push(entry);
+  };
+  // Both a delete's and a listing's failures read as `kind: message`.
+  const why = (e) => `${e?.kind ?? 'error'}: ${e?.message ?? e}`;
   for (const [provider, p] of Object.entries(PROVIDERS)) {
     const hours = Number(env[`CLEANUP_MAX_AGE_HOURS_${provider.toUpperCase()}`] ?? env.CLEANUP_MAX_AGE_HOURS);
     if (!env[p.key] || !(hours > 0)) continue;
@@ -153,9 +159,7 @@ export async function cleanup(env, now = Date.now()) {
       for await (const f of client.files.listAll()) if (f.created_at < cutoff) old.push(f);
     } catch (e) {
       // One provider's failure must not spare the others: logged, and the old files found so far still go.
-      const entry = { provider, action: 'list failed', error: `${e?.kind ?? 'error'}: ${e?.message ?? e}` };
-      console.log(JSON.stringify({ cleanup: entry }));
-      report.push(entry);
+      record({ provider, action: 'list failed', error: why(e) });
     }
     for (const f of old) {
       const entry = { provider, id: f.id, filename: f.filename, purpose: f.purpose, ageHours: Math.round((now / 1000 - f.created_at) / 360) / 10 };
@@ -164,10 +168,9 @@ export async function cleanup(env, now = Date.now()) {
         entry.action = dryRun ? 'would delete' : 'deleted';
       } catch (e) {
         entry.action = 'failed';
-        entry.error = `${e.kind}: ${e.message}`;
+        entry.error = why(e);
       }
-      console.log(JSON.stringify({ cleanup: entry }));
-      report.push(entry);
+      record(entry);
     }
   }
   return report;
