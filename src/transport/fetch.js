@@ -141,13 +141,14 @@ function headersOf(res) {
   return text;
 }
 
+/** Why fetch failed: its message and its causes' (Node's says only "fetch failed"; ECONNREFUSED, ENOTFOUND or the
+ *  TLS reason sits in `cause`), bounded. */
 function detail(e) {
+  let text = '';
   try {
-    const m = e?.message;
-    return typeof m === 'string' && m ? m : 'network error';
-  } catch {
-    return 'network error';
-  }
+    for (let i = 0; e && i < 4; i++, e = e.cause) if (e.message) text += (text && ': ') + e.message;
+  } catch {}
+  return text.slice(0, 500) || 'network error';
 }
 
 function progress(o, loaded, up) {

@@ -203,6 +203,8 @@ test('connection refused, resets before and during the body are connection error
   assert.equal(e.retryable, true);
   assert.equal(e.attempts, 2);
   assert.equal(e.status, null);
+  // Node's fetch says only "fetch failed"; the reason is in its cause, and the message carries it.
+  assert.match(e.message, /fetch failed: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
 
   const c = client(m, 'moonshot', { maxRetries: 0 });
   fault(m, { op: 'list', fault: { reset: true } });

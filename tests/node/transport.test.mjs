@@ -78,6 +78,26 @@ test('odd fetch behaviour becomes a classified error, and the client still works
   assert.deepEqual(await c.files.list(), { object: 'list', data: [], has_more: false });
 });
 
+test('a connection error names the causes fetch gave, bounded, even when they loop or throw', async () => {
+  const looped = new TypeError('fetch failed', { cause: new Error('getaddrinfo ENOTFOUND h.invalid') });
+  looped.cause.cause = looped;
+  const hostile = new TypeError('fetch failed');
+  Object.defineProperty(hostile, 'cause', { get() { throw new Error('trap'); } });
+  const cases = [
+    [looped, 'fetch failed: getaddrinfo ENOTFOUND h.invalid: fetch failed: getaddrinfo ENOTFOUND h.invalid'],
+    [hostile, 'fetch failed'],
+    [new TypeError('x'.repeat(100000)), 'x'.repeat(500)],
+    [{ cause: { message: 'only a cause' } }, 'only a cause'],
+    ['a bare string', 'network error'],
+  ];
+  for (const [thrown, said] of cases) {
+    const { c } = client(() => Promise.reject(thrown), { maxRetries: 0 });
+    const e = await c.files.list().catch((e) => e);
+    assert.equal(e.kind, 'connection');
+    assert.equal(e.message, 'the request failed before a response: ' + said);
+  }
+});
+
 test('the backoff waits with a real timer', async () => {
   const { c, seen } = client((url, init, n) => (n < 3 ? new Response('{}', { status: 500 }) : new Response(LIST)));
   const started = Date.now();
