@@ -251,7 +251,7 @@ impl Call {
     pub fn create(p: Provider, base: &str, max_retries: u32, purpose: &str, filename: &str, size: f64) -> Result<Call> {
         // A Blob's size is a whole number; `as` saturates (NaN becomes 0), so no value can make it panic.
         let size = size as u64;
-        if let Some(max) = p.max_bytes(purpose, filename).filter(|&max| size > max) {
+        if let Some(max) = p.max_bytes(base, purpose, filename).filter(|&max| size > max) {
             let m = ["file is ", &num(size), " bytes; ", p.name(), " accepts at most ", &num(max), " bytes for this purpose"];
             return Err(Error::invalid(&cat(&m)));
         }

@@ -283,8 +283,8 @@ impl Provider {
         from_body()
     }
 
-    /// The largest file the provider documents for `purpose` (by extension where limits differ by type).
-    pub fn max_bytes(self, purpose: &str, filename: &str) -> Option<u64> {
+    /// The largest file the provider documents for `purpose` (by extension where limits differ by type) at `base`.
+    pub fn max_bytes(self, base: &str, purpose: &str, filename: &str) -> Option<u64> {
         let dot = filename.bytes().rposition(|b| b == b'.');
         let ext = dot.and_then(|i| filename.get(i + 1..)).unwrap_or_default();
         let is = |list: &str| split(list, b' ').any(|e| e.eq_ignore_ascii_case(ext));
@@ -298,6 +298,8 @@ impl Provider {
             },
             Provider::Moonshot => Some(100 * MB),
             Provider::Zhipu => match purpose {
+                // z.ai documents 100 MB for agent files, images included; bigmodel.cn 20 MB, images 5 MB.
+                "agent" if has(base, "://api.z.ai/") => Some(100 * MB),
                 "code-interpreter" | "agent" if is("png jpg jpeg") => Some(5 * MB),
                 "code-interpreter" | "agent" => Some(20 * MB),
                 "voice-clone-input" => Some(10 * MB),
@@ -1072,12 +1074,22 @@ mod tests {
 
     #[test]
     fn size_limits_follow_the_docs() {
-        assert_eq!(Provider::Moonshot.max_bytes("file-extract", "a.pdf"), Some(100 * MB));
-        assert_eq!(Provider::Zhipu.max_bytes("agent", "a.PNG"), Some(5 * MB));
-        assert_eq!(Provider::Zhipu.max_bytes("agent", "a.pdf"), Some(20 * MB));
-        assert_eq!(Provider::Zhipu.max_bytes("batch", "a.jsonl"), Some(100 * MB));
-        assert_eq!(Provider::MiniMax.max_bytes("video_generation_input", "a.mp3"), Some(15 * MB));
-        assert_eq!(Provider::MiniMax.max_bytes("t2a_async_input", "a.txt"), None);
+        const B: &str = "https://open.bigmodel.cn/api/paas/v4";
+        assert_eq!(Provider::Moonshot.max_bytes(B, "file-extract", "a.pdf"), Some(100 * MB));
+        assert_eq!(Provider::Zhipu.max_bytes(B, "agent", "a.PNG"), Some(5 * MB));
+        assert_eq!(Provider::Zhipu.max_bytes(B, "agent", "a.pdf"), Some(20 * MB));
+        assert_eq!(Provider::Zhipu.max_bytes(B, "batch", "a.jsonl"), Some(100 * MB));
+        assert_eq!(Provider::MiniMax.max_bytes(B, "video_generation_input", "a.mp3"), Some(15 * MB));
+        assert_eq!(Provider::MiniMax.max_bytes(B, "t2a_async_input", "a.txt"), None);
+        // z.ai's agent upload page: 100 MB per file, images included; its other purposes keep bigmodel.cn's figures.
+        for base in ["https://api.z.ai/api/paas/v4", "HTTPS://API.Z.AI/api/paas/v4"] {
+            assert_eq!(Provider::Zhipu.max_bytes(base, "agent", "a.pdf"), Some(100 * MB));
+            assert_eq!(Provider::Zhipu.max_bytes(base, "agent", "a.png"), Some(100 * MB));
+            assert_eq!(Provider::Zhipu.max_bytes(base, "code-interpreter", "a.png"), Some(5 * MB));
+        }
+        for base in ["https://api.z.ai.example.com/v4", "http://127.0.0.1:8080/api/paas/v4", "https://proxy/api.z.ai/v4"] {
+            assert_eq!(Provider::Zhipu.max_bytes(base, "agent", "a.pdf"), Some(20 * MB), "{base}");
+        }
     }
 
     #[test]

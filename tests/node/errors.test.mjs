@@ -300,6 +300,27 @@ test('bad input is refused with invalid_argument before any request', async (t) 
   assert.equal((await c.files.create({ file: 'still works', purpose: 'file-extract', filename: 'ok.txt' })).bytes, 11);
 });
 
+test('Zhipu agent files follow the documented limit of the host: 100 MB on api.z.ai, 20 MB (images 5 MB) on bigmodel.cn', async () => {
+  const MB = 1024 * 1024;
+  const sent = [];
+  const fetch = async (url) => {
+    sent.push(url);
+    return new Response(JSON.stringify({ id: 'f1', object: 'file', bytes: 1, created_at: 1, filename: 'a', purpose: 'agent' }));
+  };
+  const zai = new LlmFiles({ provider: 'zhipu', apiKey: KEY, baseURL: 'https://api.z.ai/api/paas/v4', fetch });
+  const cn = new LlmFiles({ provider: 'zhipu', apiKey: KEY, fetch });
+  const blob = (mb) => new Blob([new Uint8Array(mb * MB + 1)]);
+  assert.equal((await zai.files.create({ file: blob(50), purpose: 'agent', filename: 'a.pdf' })).id, 'f1');
+  assert.equal((await zai.files.create({ file: blob(50), purpose: 'agent', filename: 'a.png' })).id, 'f1');
+  assert.equal(sent.length, 2);
+  for (const [c, mb, name, purpose] of [[zai, 100, 'a.pdf', 'agent'], [zai, 5, 'a.png', 'code-interpreter'], [cn, 20, 'a.pdf', 'agent'], [cn, 5, 'a.png', 'agent']]) {
+    const e = await rejection(c.files.create({ file: blob(mb), purpose, filename: name }));
+    assert.equal(e.kind, 'invalid_argument');
+    assert.match(e.message, new RegExp(`at most ${mb * MB} bytes`));
+  }
+  assert.equal(sent.length, 2, 'nothing over a limit was sent');
+});
+
 test('unknown purposes are passed through, not refused', async (t) => {
   const m = await mock(t);
   const c = client(m, 'openai');
