@@ -44,6 +44,11 @@ test('failing calls of every kind print nothing with the key, and their errors c
     }
     const refused = new LlmFiles({ provider: 'openai', apiKey: KEY, baseURL: 'http://127.0.0.1:9', maxRetries: 0 });
     assertNoKey(assert, await rejection(refused.files.list()));
+    // A fetch wrapper whose error's cause quotes the request's headers: the cause is in the message, the key is not.
+    const echoed = new LlmFiles({ provider: 'openai', apiKey: KEY, maxRetries: 0, fetch: (url, init) => Promise.reject(new TypeError('fetch failed', { cause: new Error(`sent ${init.headers.Authorization}`) })) });
+    const e = await rejection(echoed.files.list());
+    assertNoKey(assert, e);
+    assert.match(e.message, /fetch failed: sent Bearer \[redacted\]$/);
     for (const opts of [{ provider: 'openai', apiKey: `${KEY}\n` }, { provider: KEY, apiKey: KEY }, { provider: 'openai', apiKey: KEY, baseURL: KEY }]) {
       assert.throws(() => new LlmFiles(opts), (e) => (assertNoKey(assert, e), true));
     }
