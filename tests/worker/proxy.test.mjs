@@ -183,6 +183,15 @@ test('uploads over the provider limit are refused before forwarding', async () =
   assert.ok(mock.state.log.every((e) => e.bodyBytes <= 100 * 1024 * 1024 + 64 * 1024), 'no more than the limit reached the provider');
 });
 
+test('a MiniMax upload for a purpose with no documented limit is not capped by the other purposes\' limits', async () => {
+  // voice_clone's 20 MB and video_generation_input's 50 MB say nothing of t2a_async_input: 51 MiB goes through.
+  const size = 51 * 1024 * 1024;
+  const f = await through('minimax').files.create({ file: new Uint8Array(size), purpose: 't2a_async_input', filename: 'big.zip' });
+  assert.equal(f.bytes, size);
+  assert.equal(mock.state.files.minimax.get(f.id).bytes, size);
+  await through('minimax').files.delete(f.id, { purpose: 't2a_async_input' });
+});
+
 test('the cron cleanup deletes files older than the configured age (and only reports them in dry-run)', async () => {
   const direct = new LlmFiles({ provider: 'moonshot', apiKey: 'seed', baseURL: mock.base('moonshot') });
   const old = await direct.files.create({ file: 'old', purpose: 'file-extract', filename: 'old.txt' });

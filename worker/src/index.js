@@ -29,12 +29,13 @@ function allowed(provider, method, path) {
   return route ? { status: 200, upload: Boolean(route[2]) } : { status: 405 };
 }
 
-/** The largest file a provider documents for any purpose, from llm-files' own capability table. */
+/** The largest file a provider documents for any purpose, from llm-files' own capability table; Infinity when some
+ *  purpose has no documented limit (no `*` entry: MiniMax's t2a_async_input and video_understanding). */
 function maxUploadBytes(provider, env) {
   const configured = Number(env.MAX_UPLOAD_BYTES);
   if (configured > 0) return configured;
-  const limits = Object.values(LlmFiles.capabilities(provider).limits.maxFileBytes);
-  return Math.max(...limits);
+  const limits = LlmFiles.capabilities(provider).limits.maxFileBytes;
+  return '*' in limits ? Math.max(...Object.values(limits)) : Infinity;
 }
 
 function timingSafeEqual(a, b) {
@@ -95,7 +96,7 @@ export async function proxy(request, env) {
     const length = request.headers.get('Content-Length');
     if (length !== null && Number(length) > max) return refuse(413, tooLargeMessage, origin);
     // Without a Content-Length (a chunked upload) the bytes are counted as they stream and cut off past the limit.
-    if (length === null && body) {
+    if (length === null && body && max < Infinity) {
       let seen = 0;
       body = body.pipeThrough(new TransformStream({
         transform(chunk, controller) {
