@@ -62,10 +62,14 @@ const status = (t) => { $('status').textContent = t; };
 function showCaps() {
   const caps = LlmFiles.capabilities(provider());
   const ops = Object.entries(caps.operations).map(([op, how]) => `${op}: ${how}`).join(', ');
-  const limit = Object.entries(caps.limits.maxFileBytes).map(([k, v]) => `${k === '*' ? 'any purpose' : k} ${Math.round(v / 1048576)} MB`).join(', ');
+  const max = caps.limits.maxFileBytes;
+  const limit = Object.entries(max).map(([k, v]) => `${k === '*' ? 'any purpose' : k} ${Math.round(v / 1048576)} MB`).join(', ');
+  // Without a `*` entry the other purposes have no documented limit (MiniMax).
+  const lines = [`Operations — ${ops}`, `Per-file limits — ${limit}${'*' in max ? '' : ', other purposes none documented'}`];
+  if (caps.limits.notes) lines.push(`Notes — ${caps.limits.notes}`);
   $('caps').innerHTML = '';
   const ul = document.createElement('ul');
-  for (const t of [`Operations — ${ops}`, `Per-file limits — ${limit}`]) {
+  for (const t of lines) {
     const li = document.createElement('li');
     li.textContent = t;
     ul.append(li);

@@ -64,6 +64,7 @@ for (const mode of ['mock', 'proxy']) {
 
     await page.selectOption('#provider', 'zhipu');
     await page.waitForFunction(() => document.getElementById('caps').textContent.includes('retrieve: emulated'));
+    assert.match(await page.textContent('#caps'), /Notes — .*on api\.z\.ai agent files 100 MB/);
     assert.deepEqual(await page.$$eval('#purpose option', (os) => os.map((o) => o.value).slice(0, 3)), ['batch', 'code-interpreter', 'agent']);
     await page.screenshot({ path: `${artifacts}${mode}-3-zhipu.png`, fullPage: true });
 
