@@ -146,7 +146,8 @@ function headersOf(res) {
 function detail(e) {
   let text = '';
   try {
-    for (let i = 0; e && i < 4; i++, e = e.cause) if (e.message) text += (text && ': ') + e.message;
+    // An AggregateError (Node 22's dual-stack connect) has no message, only a code.
+    for (let i = 0, m; e && i < 4; i++, e = e.cause) if ((m = e.message || e.code)) text += (text && ': ') + m;
   } catch {}
   return text.slice(0, 500) || 'network error';
 }

@@ -88,6 +88,7 @@ test('a connection error names the causes fetch gave, bounded, even when they lo
     [hostile, 'fetch failed'],
     [new TypeError('x'.repeat(100000)), 'x'.repeat(500)],
     [{ cause: { message: 'only a cause' } }, 'only a cause'],
+    [new TypeError('fetch failed', { cause: Object.assign(new AggregateError([new Error('connect ECONNREFUSED ::1:9')], ''), { code: 'ECONNREFUSED' }) }), 'fetch failed: ECONNREFUSED'],
     ['a bare string', 'network error'],
   ];
   for (const [thrown, said] of cases) {
