@@ -17,6 +17,9 @@ function aborted(signal) {
   }
 }
 
+// Runs the cleanup of a download once the caller has dropped its body.
+const handedOver = new FinalizationRegistry((f) => f());
+
 function listen(signal, method, f) {
   try {
     signal?.[method]('abort', f);
@@ -117,8 +120,15 @@ async function attempt(op, s, [method, url, kind, body], c, o, up, ctx) {
     else op.failed(s, 'connection', 'the request failed before a response: ' + detail(e));
   } finally {
     clearTimeout(timer);
-    // A download's body is still being read by the caller: leave the caller's signal able to cancel it.
+    // A download's body is still being read by the caller: the caller's signal can cancel it until the body (kept
+    // by the Response or by a caller holding only the stream) is collected; a long-lived signal would otherwise keep
+    // one listener per download. A body that is no object leaves the listener, as before.
     if (!(want < 0xffffffff)) listen(o.signal, 'removeEventListener', abort);
+    else if (o.signal) {
+      try {
+        handedOver.register(ctx.response.body ?? ctx.response, () => listen(o.signal, 'removeEventListener', abort));
+      } catch {}
+    }
   }
 }
 

@@ -460,6 +460,36 @@ test('a MiniMax download served as JSON streams: handed over after its first 64 
   await assert.rejects(open.arrayBuffer());
 });
 
+test('downloads on one long-lived signal leave no listener on it once their bodies are collected; one still held stays cancellable', async () => {
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  const { getEventListeners, setMaxListeners } = await import('node:events');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc');
+  // The registry's callbacks run after a collection, on a later task.
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  const ac = new AbortController();
+  setMaxListeners(10000, ac.signal);
+  let endless = false;
+  const c = new LlmFiles({ provider: 'moonshot', apiKey: KEY, baseURL: 'http://memory.invalid', maxRetries: 0,
+    fetch: async (url, init) => new Response(endless
+      ? new ReadableStream({ start(s) { init.signal.addEventListener('abort', () => s.error(init.signal.reason)); } })
+      : 'file text') });
+  for (let i = 0; i < 2000; i++) assert.equal(await (await c.files.content(`f${i}`, { signal: ac.signal })).text(), 'file text');
+  endless = true;
+  // Only the stream is kept, as `pipeline(res.body, ...)` keeps it.
+  const body = (await c.files.content('held', { signal: ac.signal })).body;
+  await settle();
+  assert.equal(getEventListeners(ac.signal, 'abort').length, 1, 'only the body still held listens');
+  ac.abort();
+  await assert.rejects(new Response(body).arrayBuffer());
+});
+
 test('a download not checked is handed over untouched: no copy of its body is made, which would hold it all in memory', async () => {
   let copies = 0;
   const answer = (type) => {
