@@ -91,7 +91,7 @@ function number(v, key, min, max, integer) {
   const f = field(v, key);
   if (f === undefined) return undefined;
   if (typeof f === 'number' && f >= min && f <= max && (!integer || Number.isInteger(f))) return f;
-  throw invalid(`${key} must be a ${integer ? 'whole ' : ''}number in range`);
+  throw invalid(`${key} must be a ${integer ? 'whole ' : ''}number from ${min} to ${max}`);
 }
 
 function fileId(v) {

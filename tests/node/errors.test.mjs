@@ -259,6 +259,9 @@ test('bad input is refused with invalid_argument before any request', async (t) 
   for (const f of bad) {
     assert.throws(f, (e) => e instanceof LlmFilesError && e.kind === 'invalid_argument' && e.attempts === 0, f.toString());
   }
+  // A number out of range says which range.
+  assert.throws(bad[9], { message: 'timeout must be a number from 1 to 2147483647' });
+  assert.throws(bad[11], { message: 'maxRetries must be a whole number from 0 to 100' });
   const c = client(m, 'moonshot');
   const mm = client(m, 'minimax');
   const rejected = [
