@@ -92,17 +92,13 @@ export function initSync(o) {
   return (w = new WebAssembly.Instance(m instanceof WebAssembly.Module ? m : new WebAssembly.Module(m), {}).exports);
 }
 
-/** Instantiates the wasm from a URL, Response, Module or bytes (`{ module_or_path }`); returns the exports. */
-export default async function init(o) {
+/** Instantiates the wasm from its URL (the browser entry's); returns the exports, the running instance's when there
+ *  is one already. */
+export default async function init(url) {
   if (w) return w;
-  let src = await (o?.module_or_path ?? o);
-  if (typeof src === 'string' || src instanceof URL || (typeof Request === 'function' && src instanceof Request)) src = await fetch(src);
-  let instance;
-  if (src instanceof WebAssembly.Module) instance = await WebAssembly.instantiate(src, {});
-  else if (typeof Response === 'function' && src instanceof Response) {
-    // Streaming compiles while downloading, but only for the wasm MIME type; any other server gets the bytes path.
-    const streaming = typeof WebAssembly.instantiateStreaming === 'function' && src.headers.get('content-type') === 'application/wasm';
-    instance = (streaming ? await WebAssembly.instantiateStreaming(src, {}) : await WebAssembly.instantiate(await src.arrayBuffer(), {})).instance;
-  } else instance = (await WebAssembly.instantiate(src, {})).instance;
+  const res = await fetch(url);
+  // Streaming compiles while downloading, but only for the wasm MIME type; any other server gets the bytes path.
+  const streaming = typeof WebAssembly.instantiateStreaming === 'function' && res.headers.get('content-type') === 'application/wasm';
+  const { instance } = await (streaming ? WebAssembly.instantiateStreaming(res, {}) : WebAssembly.instantiate(await res.arrayBuffer(), {}));
   return (w ??= instance.exports);
 }

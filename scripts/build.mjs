@@ -80,7 +80,7 @@ initSync({ module: wasm });
 ${exports}`);
 // Browsers and bundlers: fetch the wasm next to this file; top-level await spares callers an init() call.
 writeFileSync(join(pkg, 'browser.js'), `import init from './llm_files.js';
-await init({ module_or_path: new URL('./llm_files_bg.wasm', import.meta.url) });
+await init(new URL('./llm_files_bg.wasm', import.meta.url));
 ${exports}`);
 // CommonJS (`require`) for Node: the ESM glue bundled into one CJS file that loads the wasm next to it.
 const cjsSource = join(pkg, 'node-cjs-source.mjs');

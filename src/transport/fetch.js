@@ -17,8 +17,8 @@ function aborted(signal) {
   }
 }
 
-// Runs the cleanup of a download once the caller has dropped its body.
-const handedOver = new FinalizationRegistry((f) => f());
+// Stops a download's listening to the caller's signal once the caller has dropped its body.
+const handedOver = new FinalizationRegistry(([signal, abort]) => listen(signal.deref(), 'removeEventListener', abort.deref()));
 
 function listen(signal, method, f) {
   try {
@@ -122,11 +122,12 @@ async function attempt(op, s, [method, url, kind, body], c, o, up, ctx) {
     clearTimeout(timer);
     // A download's body is still being read by the caller: the caller's signal can cancel it until the body (kept
     // by the Response or by a caller holding only the stream) is collected; a long-lived signal would otherwise keep
-    // one listener per download. A body that is no object leaves the listener, as before.
+    // one listener per download. Held weakly: a fetch's signal holds its Response (the Fetch standard's abort
+    // steps), so a strong hold here would keep the body from ever being collected.
     if (!(want < 0xffffffff)) listen(o.signal, 'removeEventListener', abort);
     else if (o.signal) {
       try {
-        handedOver.register(ctx.response.body ?? ctx.response, () => listen(o.signal, 'removeEventListener', abort));
+        handedOver.register(ctx.response.body ?? ctx.response, [new WeakRef(o.signal), new WeakRef(abort)]);
       } catch {}
     }
   }
