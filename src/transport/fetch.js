@@ -17,6 +17,9 @@ function aborted(signal) {
   }
 }
 
+// The largest response body copied into wasm memory to be read.
+const MAX_BODY = 16 << 20;
+
 // Stops a download's listening to the caller's signal once the caller has dropped its body.
 const handedOver = new FinalizationRegistry(([signal, abort]) => listen(signal.deref(), 'removeEventListener', abort.deref()));
 
@@ -109,6 +112,9 @@ async function attempt(op, s, [method, url, kind, body], c, o, up, ctx) {
       ? undefined
       : new Uint8Array(await (copy ? (copy.body?.getReader ? head(copy.body.getReader(), want) : copy.arrayBuffer()) : res.arrayBuffer()));
     const seen = want ? bytes.subarray(0, want) : bytes;
+    // A 10,000-file list is about 3 MB; a much larger body (a file served on the wrong route) would grow wasm memory
+    // by several times its size for good (it never shrinks), past what a Worker has.
+    if (seen?.length > MAX_BODY) return op.failed(s, 'decode', 'the response body is over 16 MiB');
     // Kept for the call's result: files point back to the body they came from (their `raw`), an error to its body.
     const seq = ctx.bodies.push(bytes) - 1;
     // Headers are read only when the machine asks (errors, downloads): a success needs none.

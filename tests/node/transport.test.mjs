@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LlmFiles } from 'llm-files';
+import { wasmMemory } from './helpers.mjs';
 
 const LIST = '{"object":"list","data":[],"has_more":false}';
 const FILE = JSON.stringify({ id: 'f', object: 'file', bytes: 3, created_at: 1, filename: 'a.jsonl', purpose: 'batch' });
@@ -76,6 +77,21 @@ test('odd fetch behaviour becomes a classified error, and the client still works
   }
   const { c } = client(() => new Response(LIST));
   assert.deepEqual(await c.files.list(), { object: 'list', data: [], has_more: false });
+});
+
+test('a response body over 16 MiB is refused without being copied into wasm memory, and the client keeps working', async () => {
+  const memory = await wasmMemory();
+  // A list page as a file served on the wrong route might look: valid JSON, far larger than any file API answers.
+  const big = new Uint8Array(17 * 1024 * 1024).fill(0x20);
+  big.set(new TextEncoder().encode('{"object":"list","data":[]'));
+  big[big.length - 1] = 0x7d;
+  const before = memory();
+  const { c } = client(() => new Response(big), { maxRetries: 0 });
+  const e = await c.files.list().catch((e) => e);
+  assert.deepEqual([e.kind, e.message, e.retryable], ['decode', 'the response body is over 16 MiB', false]);
+  assert.ok(memory() - before <= 1024 * 1024, `wasm memory grew ${memory() - before} B`);
+  const { c: small } = client(() => new Response(LIST));
+  assert.deepEqual(await small.files.list(), { object: 'list', data: [], has_more: false });
 });
 
 test('a connection error names the causes fetch gave, bounded, even when they loop or throw', async () => {
