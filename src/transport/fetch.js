@@ -163,7 +163,7 @@ function headersOf(res) {
 function detail(e) {
   let text = '';
   try {
-    // An AggregateError (Node 22's dual-stack connect) has no message, only a code.
+    // An AggregateError (Node's connect tried over IPv6 and IPv4) has no message, only a code.
     for (let i = 0, m; e && i < 4; i++, e = e.cause) if ((m = e.message || e.code)) text += (text && ': ') + m;
   } catch {}
   return text.slice(0, 500) || 'network error';
