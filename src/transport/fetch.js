@@ -159,14 +159,15 @@ function headersOf(res) {
 }
 
 /** Why fetch failed: its message and its causes' (Node's says only "fetch failed"; ECONNREFUSED, ENOTFOUND or the
- *  TLS reason sits in `cause`), bounded. */
+ *  TLS reason sits in `cause`), up to 1,000 characters. A text that would go past that is left out whole, never cut:
+ *  a cut could keep part of an echoed key, which redaction (of the whole key) would miss. */
 function detail(e) {
   let text = '';
   try {
     // An AggregateError (Node's connect tried over IPv6 and IPv4) has no message, only a code.
-    for (let i = 0, m; e && i < 4; i++, e = e.cause) if ((m = e.message || e.code)) text += (text && ': ') + m;
+    for (let i = 0, m; e && i < 4; i++, e = e.cause) if ((m = e.message || e.code) && text.length + m.length < 1000) text += (text && ': ') + m;
   } catch {}
-  return text.slice(0, 500) || 'network error';
+  return text || 'network error';
 }
 
 function progress(o, loaded, up) {

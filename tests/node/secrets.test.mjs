@@ -49,6 +49,13 @@ test('failing calls of every kind print nothing with the key, and their errors c
     const e = await rejection(echoed.files.list());
     assertNoKey(assert, e);
     assert.match(e.message, /fetch failed: sent Bearer \[redacted\]$/);
+    // However long the causes, no part of the key is cut off where a length bound falls.
+    for (let pad = 400; pad < 1100; pad += 7) {
+      const long = new LlmFiles({ provider: 'openai', apiKey: KEY, maxRetries: 0, fetch: () => Promise.reject(new TypeError('fetch failed', { cause: new Error(`${'z'.repeat(pad)} ${KEY}`) })) });
+      const x = await rejection(long.files.list());
+      assertNoKey(assert, x);
+      assert.ok(!x.message.includes(KEY.slice(0, 8)), `part of the key at ${pad}: ${x.message.slice(-40)}`);
+    }
     for (const opts of [{ provider: 'openai', apiKey: `${KEY}\n` }, { provider: KEY, apiKey: KEY }, { provider: 'openai', apiKey: KEY, baseURL: KEY }]) {
       assert.throws(() => new LlmFiles(opts), (e) => (assertNoKey(assert, e), true));
     }
