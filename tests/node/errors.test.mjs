@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LlmFiles, LlmFilesError } from 'llm-files';
-import { mock, client, fault, seen, rejection, assertNoKey, PROVIDERS, PURPOSE, KEY, wasmMemory } from './helpers.mjs';
+import { mock, client, fault, seen, rejection, assertNoKey, PROVIDERS, PURPOSE, KEY, wasmMemory, settleGarbage } from './helpers.mjs';
 
 const FAST = { 'retry-after-ms': '5' };
 
@@ -464,18 +464,7 @@ test('a MiniMax download served as JSON streams: handed over after its first 64 
 });
 
 test('downloads on one long-lived signal leave no listener on it once their bodies are collected; one still held stays cancellable', async () => {
-  const { setFlagsFromString } = await import('node:v8');
-  const { runInNewContext } = await import('node:vm');
   const { getEventListeners, setMaxListeners } = await import('node:events');
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc');
-  // The registry's callbacks run after a collection, on a later task.
-  const settle = async () => {
-    for (let i = 0; i < 3; i++) {
-      gc();
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
   const ac = new AbortController();
   setMaxListeners(10000, ac.signal);
   let endless = false;
@@ -487,7 +476,7 @@ test('downloads on one long-lived signal leave no listener on it once their bodi
   endless = true;
   // Only the stream is kept, as `pipeline(res.body, ...)` keeps it.
   const body = (await c.files.content('held', { signal: ac.signal })).body;
-  await settle();
+  await settleGarbage();
   assert.equal(getEventListeners(ac.signal, 'abort').length, 1, 'only the body still held listens');
   ac.abort();
   await assert.rejects(new Response(body).arrayBuffer());

@@ -34,6 +34,18 @@ export async function wasmMemory() {
   return () => initSync({ module: new Uint8Array() }).memory.buffer.byteLength;
 }
 
+/** Collects garbage and lets the FinalizationRegistry callbacks run (they run after a collection, on a later task). */
+export async function settleGarbage() {
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc');
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** Resolves to the error a promise rejects with; fails when it resolves. */
 export async function rejection(p) {
   try {

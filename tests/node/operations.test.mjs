@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LlmFiles, LlmFilesError } from 'llm-files';
-import { mock, client, fault, seen, rejection, PROVIDERS, PURPOSE, OTHER, KEY, wasmMemory } from './helpers.mjs';
+import { mock, client, fault, seen, rejection, PROVIDERS, PURPOSE, OTHER, KEY, wasmMemory, settleGarbage } from './helpers.mjs';
 
 for (const provider of PROVIDERS) {
   test(`${provider}: create, list, listAll, retrieve, content, delete`, async (t) => {
@@ -279,26 +279,15 @@ test('node: a file opened from disk with fs.openAsBlob uploads, its bytes intact
 });
 
 test('a listAll iterable dropped before its first step frees its call once collected', async () => {
-  const { setFlagsFromString } = await import('node:v8');
-  const { runInNewContext } = await import('node:vm');
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc');
   const memory = await wasmMemory();
   const c = new LlmFiles({ provider: 'openai', apiKey: KEY, baseURL: `http://memory.invalid/${'b'.repeat(200)}`, fetch: async () => { throw new Error('never sent'); } });
-  const settle = async () => {
-    // The registry's callbacks run after a collection, on a later task.
-    for (let i = 0; i < 3; i++) {
-      gc();
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
   const round = () => { for (let i = 0; i < 20000; i++) c.files.listAll({ purpose: 'p'.repeat(100) }); };
   round();
-  await settle();
+  await settleGarbage();
   const settled = memory();
   for (let r = 0; r < 4; r++) {
     round();
-    await settle();
+    await settleGarbage();
   }
   // Each round holds 20,000 calls of over 300 B at once: a leak would grow the memory by megabytes a round.
   assert.equal(memory(), settled);
