@@ -247,12 +247,15 @@ impl Call {
         Call::new(p, base, max_retries, plan, vec![ex])
     }
 
-    /// Uploads `size` bytes named `filename`; refused before any request when the provider documents a smaller limit.
+    /// Uploads `size` bytes named `filename`; refused before any request when the provider documents a smaller limit
+    /// (Moonshot also refuses empty files).
     pub fn create(p: Provider, base: &str, max_retries: u32, purpose: &str, filename: &str, size: f64) -> Result<Call> {
         // A Blob's size is a whole number; `as` saturates (NaN becomes 0), so no value can make it panic.
         let size = size as u64;
-        if let Some(max) = p.max_bytes(base, purpose, filename).filter(|&max| size > max) {
-            let m = ["file is ", &num(size), " bytes; ", p.name(), " accepts at most ", &num(max), " bytes for this purpose"];
+        // Moonshot documents "File size is zero" among its refusals.
+        let empty = size == 0 && p == Provider::Moonshot;
+        if let Some(max) = p.max_bytes(base, purpose, filename).filter(|&max| size > max || empty) {
+            let m = ["file is ", &num(size), " bytes; ", p.name(), if empty { " accepts 1 to " } else { " accepts at most " }, &num(max), " bytes for this purpose"];
             return Err(Error::invalid(&cat(&m)));
         }
         let mut ex = Exchange::new(p.create(base, purpose), Expect::File);
@@ -761,6 +764,13 @@ mod tests {
         let e = Call::create(Provider::Zhipu, "http://h", 0, "agent", "a.png", 5.0 * 1048576.0 + 1.0).unwrap_err();
         assert_eq!(e.kind, Kind::InvalidArgument);
         assert_eq!(e.message, "file is 5242881 bytes; zhipu accepts at most 5242880 bytes for this purpose");
+        // Moonshot refuses empty files ("File size is zero"); the others document no lower bound.
+        let e = Call::create(Provider::Moonshot, "http://h", 0, "file-extract", "a.txt", 0.0).unwrap_err();
+        assert_eq!(e.message, "file is 0 bytes; moonshot accepts 1 to 104857600 bytes for this purpose");
+        for p in [Provider::MiniMax, Provider::Zhipu, Provider::OpenAi] {
+            assert!(Call::create(p, "http://h", 0, "batch", "a.txt", 0.0).is_ok(), "{p:?}");
+        }
+        assert!(Call::create(Provider::Moonshot, "http://h", 0, "file-extract", "a.txt", 1.0).is_ok());
     }
 
     #[test]

@@ -277,6 +277,9 @@ test('bad input is refused with invalid_argument before any request', async (t) 
     c.files.create({ file: new Blob([new Uint8Array(100 * 1024 * 1024 + 1)]), purpose: 'file-extract', filename: 'big.pdf' }),
     client(m, 'zhipu').files.create({ file: new Blob([new Uint8Array(5 * 1024 * 1024 + 1)]), purpose: 'agent', filename: 'a.png' }),
     mm.files.create({ file: new Blob([new Uint8Array(20 * 1024 * 1024 + 1)]), purpose: 'voice_clone', filename: 'v.mp3' }),
+    // Moonshot documents "File size is zero" among its refusals.
+    c.files.create({ file: '', purpose: 'file-extract', filename: 'empty.txt' }),
+    c.files.create({ file: new Blob([]), purpose: 'file-extract', filename: 'empty.txt' }),
     c.files.retrieve(),
     c.files.retrieve(''),
     c.files.retrieve('.'),
@@ -301,6 +304,8 @@ test('bad input is refused with invalid_argument before any request', async (t) 
   assert.throws(() => c.files.listAll({ limit: -1 }), (e) => e.kind === 'invalid_argument');
   assert.equal(m.state.log.length, 0, 'no request was made');
   assert.equal((await c.files.create({ file: 'still works', purpose: 'file-extract', filename: 'ok.txt' })).bytes, 11);
+  // The other providers document no lower bound: an empty file is sent.
+  assert.equal((await client(m, 'zhipu').files.create({ file: '', purpose: 'batch', filename: 'e.jsonl' })).bytes, 0);
 });
 
 test('Zhipu agent files follow the documented limit of the host: 100 MB on api.z.ai, 20 MB (images 5 MB) on bigmodel.cn', async () => {
