@@ -44,7 +44,7 @@ function toError(text, provider, key, bodies) {
   } catch {
     e = { kind: 'decode', message: 'internal error: unreadable error', retryable: false, attempts: 0 };
   }
-  const redact = (s) => (typeof s === 'string' && key.length >= 4 ? s.split(key).join('[redacted]') : s ?? null);
+  const redact = (s) => (typeof s === 'string' && key.length >= 4 ? s.replaceAll(key, '[redacted]') : s ?? null);
   const body = e.rawSeq == null ? undefined : bodies?.[e.rawSeq];
   let raw = body ? redact(lossy.decode(body)) : null;
   if (raw !== null && e.rawJson) {
@@ -99,22 +99,23 @@ function fileId(v) {
   return v;
 }
 
-/** A header name or value fetch accepts (it would otherwise throw with the value, maybe the key, in its message). */
+/** A header name or value fetch accepts (it would otherwise throw with the value, maybe the key, in its message); a
+ *  name is not one the client sets itself: sent beside its own, it would be joined to it (`Bearer a, Bearer b`) or
+ *  would break a multipart body. */
 function headerOk(s, name) {
-  return s !== '' && (name ? /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(s) : /^[\t\x20-\x7e]+$/.test(s) && s.trim() === s);
+  return s !== '' && (name ? /^(?!(authorization|content-type)$)[!#$%&'*+\-.^_`|~0-9a-z]+$/i.test(s) : /^[\t\x20-\x7e]+$/.test(s) && s.trim() === s);
 }
 
 /** `http(s)://host[/path]` without query, fragment, spaces or control characters; trailing slashes dropped. */
 function baseUrl(b) {
-  const m = /^https?:\/\/([^/].*)$/i.exec(b);
-  if (!m || !/^[\x21-\x7e]+$/.test(b) || /[?#\\]/.test(b)) throw invalid('baseURL must be an http(s) URL without query or fragment');
+  if (!/^https?:\/\/[^/]/i.test(b) || !/^[\x21-\x7e]+$/.test(b) || /[?#\\]/.test(b)) throw invalid('baseURL must be an http(s) URL without query or fragment');
   return b.replace(/\/+$/, '');
 }
 
 function settings(o) {
   if (!isObject(o) || typeof o === 'function') throw invalid('options must be an object with provider and apiKey');
   const provider = string(o, 'provider');
-  if (provider === undefined) throw invalid('provider is required');
+  // A missing provider gets the same answer as an unknown one: the list of names.
   if (!PROVIDERS.includes(provider)) throw invalid(UNKNOWN_PROVIDER);
   const key = string(o, 'apiKey');
   if (key === undefined) throw invalid('apiKey is required');
@@ -133,7 +134,7 @@ function settings(o) {
     }
     for (const [k, v] of pairs) {
       if (typeof v !== 'string') throw invalid(`defaultHeaders.${k} must be a string`);
-      if (!headerOk(k, true) || !headerOk(v, false)) throw invalid(`defaultHeaders.${k} is not a valid HTTP header`);
+      if (!headerOk(k, true) || !headerOk(v, false)) throw invalid(`defaultHeaders.${k} is not a header the client can send`);
       headers[k] = v;
     }
   }

@@ -20,7 +20,7 @@ export interface LlmFilesOptions {
   timeout?: number;
   /** Retries after the first attempt for retryable failures; default 2. */
   maxRetries?: number;
-  /** Headers sent on every request. */
+  /** Headers sent on every request; not Authorization or Content-Type, which the client sets itself. */
   defaultHeaders?: Record<string, string>;
   /** A fetch to use instead of the global one; called with `this === undefined`. */
   fetch?: typeof fetch;

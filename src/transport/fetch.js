@@ -67,7 +67,7 @@ function statusOf(v) {
 
 /** One request; the timer covers the body read too. */
 async function attempt(op, s, [method, url, kind, body], c, o, up, ctx) {
-  if (c.group) url += (url.includes('?') ? '&GroupId=' : '?GroupId=') + c.group;
+  if (c.group) url += (url.includes('?') ? '&' : '?') + 'GroupId=' + c.group;
   let controller;
   try {
     controller = new AbortController();
@@ -153,7 +153,7 @@ function headersOf(res) {
   let text = '';
   for (const name of (names ??= headerNames().split('\n'))) {
     const v = res.headers.get(name);
-    if (v != null) text += (text ? '\n' : '') + name + '\n' + String(v).replace(/\n/g, ' ');
+    if (v != null) text += (text ? '\n' : '') + name + '\n' + String(v).replaceAll('\n', ' ');
   }
   return text;
 }

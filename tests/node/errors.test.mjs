@@ -255,6 +255,11 @@ test('bad input is refused with invalid_argument before any request', async (t) 
     () => new LlmFiles({ provider: Symbol('p'), apiKey: 'k' }),
     () => new LlmFiles({ get provider() { throw new Error('getter'); }, apiKey: 'k' }),
     () => new LlmFiles(new Proxy({}, { get() { throw new Error('trap'); } })),
+    // The client sets these itself: fetch would join a second Authorization to its own (`Bearer a, Bearer b`), and a
+    // Content-Type would replace the multipart one, boundary and all.
+    () => new LlmFiles({ provider: 'moonshot', apiKey: 'k', defaultHeaders: { authorization: 'Bearer other' } }),
+    () => new LlmFiles({ provider: 'moonshot', apiKey: 'k', defaultHeaders: { 'Content-Type': 'application/json' } }),
+    () => new LlmFiles({ provider: 'moonshot', apiKey: 'k', defaultHeaders: { 'CONTENT-TYPE': 'text/plain' } }),
   ];
   for (const f of bad) {
     assert.throws(f, (e) => e instanceof LlmFilesError && e.kind === 'invalid_argument' && e.attempts === 0, f.toString());
@@ -262,6 +267,11 @@ test('bad input is refused with invalid_argument before any request', async (t) 
   // A number out of range says which range.
   assert.throws(bad[9], { message: 'timeout must be a number from 1 to 2147483647' });
   assert.throws(bad[11], { message: 'maxRetries must be a whole number from 0 to 100' });
+  assert.throws(bad.at(-3), { message: 'defaultHeaders.authorization is not a header the client can send' });
+  // A missing provider is answered with the names, as an unknown one is.
+  for (const o of [{ apiKey: 'k' }, { provider: 'acme', apiKey: 'k' }]) {
+    assert.throws(() => new LlmFiles(o), { kind: 'invalid_argument', message: 'provider must be one of "minimax", "moonshot", "zhipu", "openai"' });
+  }
   const c = client(m, 'moonshot');
   const mm = client(m, 'minimax');
   const rejected = [
