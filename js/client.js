@@ -106,10 +106,12 @@ function headerOk(s, name) {
   return s !== '' && (name ? /^(?!(authorization|content-type)$)[!#$%&'*+\-.^_`|~0-9a-z]+$/i.test(s) : /^[\t\x20-\x7e]+$/.test(s) && s.trim() === s);
 }
 
-/** `http(s)://host[/path]` without query, fragment, spaces or control characters; trailing slashes dropped. */
-function baseUrl(b) {
+/** `http(s)://host[/path]` without query, fragment, spaces or control characters; trailing slashes dropped. MiniMax's
+ *  paths start with `/v1`, so a MiniMax base ending in `/v1` (its OpenAI-compatible one) loses it. */
+function baseUrl(b, provider) {
   if (!/^https?:\/\/[^/]/i.test(b) || !/^[\x21-\x7e]+$/.test(b) || /[?#\\]/.test(b)) throw invalid('baseURL must be an http(s) URL without query or fragment');
-  return b.replace(/\/+$/, '');
+  b = b.replace(/\/+$/, '');
+  return provider === 'minimax' ? b.replace(/\/v1$/i, '') : b;
 }
 
 function settings(o) {
@@ -121,7 +123,7 @@ function settings(o) {
   if (key === undefined) throw invalid('apiKey is required');
   if (!headerOk(key, false)) throw invalid('apiKey has characters an HTTP header cannot carry');
   const b = string(o, 'baseURL');
-  const base = b === undefined ? defaultBase(provider) : baseUrl(b);
+  const base = b === undefined ? defaultBase(provider) : baseUrl(b, provider);
   const headers = {};
   const h = field(o, 'defaultHeaders');
   if (h !== undefined && h !== null) {

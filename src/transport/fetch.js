@@ -56,7 +56,6 @@ function sleep(ms, signal) {
  *  polyfills); -1 for anything else. */
 function statusOf(v) {
   try {
-    if (typeof Response === 'function' && v instanceof Response) return v.status;
     const s = v.status;
     const ok = Number.isInteger(s) && typeof v.headers?.get === 'function' && typeof v.arrayBuffer === 'function';
     return ok && s >= 0 && s < 1000 ? s : -1;

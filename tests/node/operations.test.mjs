@@ -110,6 +110,25 @@ test('minimax: int64 ids go back as bare JSON integers and decimal query values;
     ['prompt_audio', 't2a_async_input', 'video_generation_input', 'voice_clone']);
 });
 
+test('minimax: a base URL ending in /v1 (its OpenAI-compatible base) is read as the host, not doubled', async (t) => {
+  const m = await mock(t);
+  for (const suffix of ['/v1', '/v1/', '/V1']) {
+    const c = client(m, 'minimax', { baseURL: m.base('minimax') + suffix });
+    const f = await c.files.create({ file: 'x', purpose: 'voice_clone', filename: 'v.mp3' });
+    assert.equal((await c.files.retrieve(f.id)).id, f.id, suffix);
+  }
+  // Only MiniMax's paths start with /v1, and only a whole trailing /v1 segment goes.
+  const urls = [];
+  const fetch = async (url) => {
+    urls.push(url);
+    return new Response('{"object":"list","data":[]}');
+  };
+  for (const [provider, baseURL] of [['moonshot', 'http://h/v1'], ['openai', 'http://h/v1/'], ['minimax', 'http://h/xv1']]) {
+    await new LlmFiles({ provider, apiKey: KEY, baseURL, fetch }).files.list({ purpose: 'batch' }).catch(() => {});
+  }
+  assert.deepEqual(urls, ['http://h/v1/files', 'http://h/v1/files?purpose=batch', 'http://h/xv1/v1/files/list?purpose=batch']);
+});
+
 test('minimax: a legacy GroupId goes on every URL, exactly, after any other query value', async (t) => {
   const m = await mock(t);
   const group = '1790000000000000001';
