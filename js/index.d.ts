@@ -124,8 +124,8 @@ export class LlmFilesError extends Error {
   kind: ErrorKind;
   /** HTTP status of the last attempt, or null when none answered. */
   status: number | null;
-  /** The provider the client was made for (null when it was not a known one). */
-  provider: Provider;
+  /** The provider the client was made for; null only when `new LlmFiles()` or `capabilities()` was given no known one. */
+  provider: Provider | null;
   /** The provider's own code as a string (MiniMax status_code, Moonshot/OpenAI error.code or type, Zhipu error.code). */
   code: string | null;
   /** The provider's request id (Trace-Id, Msh-Request-Id, x-request-id, ...). */

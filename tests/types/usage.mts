@@ -45,7 +45,10 @@ export async function use(signal: AbortSignal): Promise<number> {
       const status: number | null = e.status;
       const id: string | null = e.requestId;
       const retry: boolean = e.retryable;
-      void kind, status, id, retry, e.attempts, e.code, e.raw;
+      const who: Provider | null = e.provider;
+      // @ts-expect-error: null when the options named no known provider
+      const sure: Provider = e.provider;
+      void kind, status, id, retry, who, sure, e.attempts, e.code, e.raw;
     }
   }
   return created.created_at;
