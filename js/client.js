@@ -80,7 +80,7 @@ function field(v, key) {
 function string(v, key) {
   const f = field(v, key);
   if (f === undefined || f === null) return undefined;
-  if (typeof f !== 'string' || f.length === 0 || f.length > MAX_STRING) {
+  if (typeof f !== 'string' || !f || f.length > MAX_STRING) {
     throw invalid(`${key} must be a non-empty string of at most ${MAX_STRING} characters`);
   }
   return f;
@@ -95,8 +95,7 @@ function number(v, key, min, max, integer) {
 }
 
 function fileId(v) {
-  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_STRING) throw invalid('file id must be a non-empty string');
-  return v;
+  if (typeof v !== 'string' || !v || v.length > MAX_STRING) throw invalid('file id must be a non-empty string');
 }
 
 /** A header name or value fetch accepts (it would otherwise throw with the value, maybe the key, in its message); a
@@ -106,10 +105,16 @@ function headerOk(s, name) {
   return s !== '' && (name ? /^(?!(authorization|content-type)$)[!#$%&'*+\-.^_`|~0-9a-z]+$/i.test(s) : /^[\t\x20-\x7e]+$/.test(s) && s.trim() === s);
 }
 
-/** `http(s)://host[/path]` without query, fragment, spaces or control characters; trailing slashes dropped. MiniMax's
- *  paths start with `/v1`, so a MiniMax base ending in `/v1` (its OpenAI-compatible one) loses it. */
+/** `http(s)://host[/path]` as fetch's URL parser reads it (a port out of range or a broken IPv6 host would fail every
+ *  call), without credentials (fetch refuses them), query or fragment; trailing slashes dropped. MiniMax's paths
+ *  start with `/v1`, so a MiniMax base ending in `/v1` (its OpenAI-compatible one) loses it. */
 function baseUrl(b, provider) {
-  if (!/^https?:\/\/[^/]/i.test(b) || !/^[\x21-\x7e]+$/.test(b) || /[?#\\]/.test(b)) throw invalid('baseURL must be an http(s) URL without query or fragment');
+  try {
+    b = new URL(b).href;
+  } catch {
+    b = '';
+  }
+  if (!/^https?:\/\/[^/@]+\/[^?#]*$/.test(b)) throw invalid('baseURL must be an http(s) URL without credentials, query or fragment');
   b = b.replace(/\/+$/, '');
   return provider === 'minimax' ? b.replace(/\/v1$/i, '') : b;
 }
@@ -120,8 +125,7 @@ function settings(o) {
   // A missing provider gets the same answer as an unknown one: the list of names.
   if (!PROVIDERS.includes(provider)) throw invalid(UNKNOWN_PROVIDER);
   const key = string(o, 'apiKey');
-  if (key === undefined) throw invalid('apiKey is required');
-  if (!headerOk(key, false)) throw invalid('apiKey has characters an HTTP header cannot carry');
+  if (key === undefined || !headerOk(key, false)) throw invalid('apiKey is required, in characters an HTTP header can carry');
   const b = string(o, 'baseURL');
   const base = b === undefined ? defaultBase(provider) : baseUrl(b, provider);
   const headers = {};
@@ -172,7 +176,6 @@ function callOptions(c, o) {
 }
 
 function listQuery(p) {
-  if (p !== undefined && p !== null) object(p, 'params');
   const order = string(p, 'order');
   const purpose = string(p, 'purpose');
   const limit = number(p, 'limit', 1, 10000, true);
@@ -189,14 +192,12 @@ function toBlob(v) {
   return undefined;
 }
 
-/** The name of a File, else undefined. */
+/** The name of a File, else undefined (also where File is not defined: the reference throws). */
 function fileName(v) {
   try {
-    const name = typeof File === 'function' && v instanceof File ? v.name : undefined;
-    return typeof name === 'string' && name !== '' ? name : undefined;
-  } catch {
-    return undefined;
-  }
+    const name = v instanceof File && v.name;
+    if (typeof name === 'string' && name !== '') return name;
+  } catch {}
 }
 
 // Private state, out of reach of callers and of anything that prints the client, so the key never shows.
@@ -263,7 +264,6 @@ class Files {
   async delete(id, params, options) {
     return guard(this, (c) => {
       fileId(id);
-      if (params !== undefined && params !== null) object(params, 'params');
       const purpose = string(params, 'purpose');
       const o = callOptions(c, options);
       return settle(start(c, o, OP.delete, id, purpose), c, o, undefined, id);

@@ -268,6 +268,18 @@ test('bad input is refused with invalid_argument before any request', async (t) 
   assert.throws(bad[9], { message: 'timeout must be a number from 1 to 2147483647' });
   assert.throws(bad[11], { message: 'maxRetries must be a whole number from 0 to 100' });
   assert.throws(bad.at(-3), { message: 'defaultHeaders.authorization is not a header the client can send' });
+  // A base URL fetch could never use is refused at construction, not retried as a connection error on every call.
+  for (const baseURL of ['http://h:99999/v1', 'http://[::1/v1', 'http://user:pw@h/v1', 'http://@user@h', 'https://', 'http://h/v1?', 'http://h/v1#']) {
+    assert.throws(() => new LlmFiles({ provider: 'moonshot', apiKey: 'k', baseURL }),
+      { kind: 'invalid_argument', message: 'baseURL must be an http(s) URL without credentials, query or fragment' }, baseURL);
+  }
+  // What the URL parser accepts is sent as it reads it: host lowercased, spaces escaped, backslashes as slashes.
+  const urls = [];
+  const fetch = async (url) => (urls.push(url), new Response('{"object":"list","data":[]}'));
+  for (const baseURL of ['HTTP://Example.COM:8080/Api V1/', 'http://h\\v1', 'http://127.0.0.1:80//']) {
+    await new LlmFiles({ provider: 'moonshot', apiKey: 'k', baseURL, fetch }).files.list();
+  }
+  assert.deepEqual(urls, ['http://example.com:8080/Api%20V1/files', 'http://h/v1/files', 'http://127.0.0.1/files']);
   // A missing provider is answered with the names, as an unknown one is.
   for (const o of [{ apiKey: 'k' }, { provider: 'acme', apiKey: 'k' }]) {
     assert.throws(() => new LlmFiles(o), { kind: 'invalid_argument', message: 'provider must be one of "minimax", "moonshot", "zhipu", "openai"' });
