@@ -65,6 +65,8 @@ copyFileSync(join(root, 'js/wasm.js'), join(pkg, 'llm_files.js'));
 copyFileSync(join(root, 'js/client.js'), join(pkg, 'client.js'));
 copyFileSync(join(root, 'src/transport/fetch.js'), join(pkg, 'fetch.js'));
 copyFileSync(join(root, 'js/index.d.ts'), join(pkg, 'index.d.ts'));
+// The same types for `require` (pkg/ is ESM, so TypeScript's node16 resolution would refuse index.d.ts there).
+copyFileSync(join(root, 'js/index.d.ts'), join(pkg, 'index.d.cts'));
 const exports = `export { LlmFiles, LlmFilesError } from './client.js';\n`;
 
 writeFileSync(join(pkg, 'package.json'), JSON.stringify({ type: 'module', sideEffects: true }, null, 2) + '\n');
