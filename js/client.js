@@ -1,7 +1,7 @@
 // The public API: `LlmFiles`, `client.files.*` and `LlmFilesError`. It checks what callers pass (inside
 // try/catch, since Proxies and getters can throw), hands each call to the Rust state machine (`Op`) and its
 // executor (src/transport/fetch.js), and turns the machine's answers into values and errors.
-import { Op, capabilities, defaultBase } from './llm_files.js';
+import { Op, capabilities, defaultBase, dec as lossy } from './llm_files.js';
 import { exchange } from './fetch.js';
 
 /** Every failure of llm-files: `kind` says what went wrong, the other fields say where and whether to retry. */
@@ -31,9 +31,8 @@ const MAX_STRING = 16384;
 // setTimeout treats longer delays as 1 ms.
 const MAX_TIMEOUT = 2147483647;
 
-// Bodies are decoded as fetch's `Response.text()` does: bad bytes become U+FFFD and a leading BOM is dropped (the
-// wasm's reader skips it too).
-const lossy = new TextDecoder();
+// Bodies are decoded (`lossy`, from wasm.js) as fetch's `Response.text()` does: bad bytes become U+FFFD and a leading
+// BOM is dropped (the wasm's reader skips it too).
 
 /** Builds the error the machine describes (`e<json>`), its `raw` from the body JS kept (`bodies[rawSeq]`); the key
  *  is cut out of every text a server could echo it into. */

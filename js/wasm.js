@@ -4,7 +4,8 @@
 let w;
 let mem = new Uint8Array(0);
 const enc = new TextEncoder();
-const dec = new TextDecoder();
+// Also decodes response bodies (client.js): as fetch's `text()` does, bad bytes as U+FFFD and a leading BOM dropped.
+export const dec = new TextDecoder();
 // An absent string or body.
 const NONE = -1;
 

@@ -5,7 +5,7 @@
 
 use alloc::{string::String, vec::Vec, vec};
 use crate::error::{Error, Kind, Result};
-use crate::providers::{cat, check_id, num, own, take, Body, FileObject, HttpRequest, HttpResponse, ListQuery, Page, Provider, CONTENT_TYPE};
+use crate::providers::{cat, check_id, num, own, take, Body, FileObject, HttpRequest, HttpResponse, ListQuery, Page, Provider, CONTENT_TYPE, DATE};
 use crate::retry;
 
 /// What a request's answer should become.
@@ -129,8 +129,16 @@ impl Exchange {
     fn answer(&mut self, p: Provider, max_retries: u32, resp: &HttpResponse, now: f64) -> bool {
         match self.state {
             State::Looking => {
+                // The provider's clock dates the file: its `Date`, less the time since the attempt began by ours,
+                // places that start on its clock, so a client clock running fast cannot miss the file (and upload
+                // it twice). Browsers hide `Date` across origins: then our clock.
+                if resp.partial {
+                    return true;
+                }
+                let began = self.stored_since.unwrap_or(0.0);
+                let since = resp.header(DATE).and_then(retry::http_date_ms).map_or(began, |t| t - (now - began));
                 // Truncation is floor here: the clock is after 1970.
-                let since = self.stored_since.map_or(0, |ms| (ms / 1000.0) as i64);
+                let since = (since / 1000.0) as i64;
                 let (filename, size) = self.upload.as_ref().map_or(("", 0), |(f, s)| (f.as_str(), *s));
                 let purpose = match &self.req.body {
                     Body::Multipart { purpose } => purpose.as_str(),
@@ -621,6 +629,31 @@ mod tests {
         assert_eq!(f.id(), "new");
         assert_eq!(urls.iter().filter(|u| u.starts_with("POST")).count(), 3);
         assert_eq!(c.slots.len(), 0);
+    }
+
+    #[test]
+    fn the_lookup_dates_the_upload_by_the_providers_clock() {
+        // Our clock (1_700_000_000 s when the upload began) runs 2 minutes ahead of the provider's, which stored the
+        // file at its 1_699_999_880. By its `Date` the attempt began at about 1_699_999_879.6 on its clock: found.
+        let run = |date: &'static [(&'static str, &'static str)]| {
+            let mut c = Call::create(Provider::OpenAi, "http://h/v1", 3, "batch", "a.jsonl", 3.0).unwrap();
+            let mut n = 0;
+            let (r, urls, _) = drive(&mut c, |_| {
+                n += 1;
+                match n {
+                    1 => Err(Kind::Connection),
+                    2 => Ok(resp(200, date, &format!(r#"{{"object":"list","data":[{}],"has_more":false}}"#, file_json("stored", "batch", 1_699_999_880)))),
+                    _ => Ok(resp(200, &[], &file_json("again", "batch", 1_699_999_881))),
+                }
+            });
+            let Ok(Done::File(f)) = r else { panic!("no file") };
+            (String::from(f.id()), urls.len())
+        };
+        assert_eq!(run(&[("date", "Tue, 14 Nov 2023 22:11:20 GMT")]), ("stored".into(), 2));
+        // Without a `Date` (a browser across origins), our clock: the file looks older than the upload.
+        assert_eq!(run(&[]), ("again".into(), 3));
+        // A `Date` it cannot read is ignored the same way.
+        assert_eq!(run(&[("date", "yesterday")]), ("again".into(), 3));
     }
 
     #[test]

@@ -362,10 +362,12 @@ pub const RETRY_AFTER: &str = header("retry-after");
 pub const RETRY_AFTER_MS: &str = header("retry-after-ms");
 /// See `CONTENT_TYPE`.
 pub const X_SHOULD_RETRY: &str = header("x-should-retry");
+/// See `CONTENT_TYPE`.
+pub const DATE: &str = header("date");
 
 /// Every response header the client reads, one per line: the request ids, then the others. The transport reads
 /// exactly these.
-pub const HEADERS: &str = concat!(request_id_headers!(), "\ncontent-type\nretry-after\nretry-after-ms\nx-should-retry");
+pub const HEADERS: &str = concat!(request_id_headers!(), "\ncontent-type\nretry-after\nretry-after-ms\nx-should-retry\ndate");
 
 /// HTTP method of a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

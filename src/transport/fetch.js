@@ -192,12 +192,13 @@ function progressFetch(url, init, onProgress, size) {
     xhr.onload = () => {
       if (xhr.status < 200 || xhr.status > 599) return reject(new TypeError('network error'));
       const headers = new Headers();
-      for (const line of xhr.getAllResponseHeaders().split(/\r?\n/)) {
+      // `name: value` lines, CRLF-separated (XMLHttpRequest's format); append trims the value.
+      for (const line of xhr.getAllResponseHeaders().split('\r\n')) {
         const i = line.indexOf(':');
-        if (i > 0) headers.append(line.slice(0, i).trim(), line.slice(i + 1).trim());
+        if (i > 0) headers.append(line.slice(0, i), line.slice(i + 1));
       }
-      const empty = [204, 205, 304].includes(xhr.status);
-      resolve(new Response(empty ? null : xhr.response, { status: xhr.status, headers }));
+      // No body, not an empty one: a 204, 205 or 304 may not have one.
+      resolve(new Response(xhr.response?.byteLength ? xhr.response : null, { status: xhr.status, headers }));
     };
     xhr.onerror = () => reject(new TypeError('network error'));
     xhr.onabort = () => reject(new DOMException('The operation was aborted.', 'AbortError'));

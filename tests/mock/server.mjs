@@ -12,7 +12,7 @@ import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 
 const ID_HEADERS = { minimax: 'Trace-Id', moonshot: 'Msh-Request-Id', zhipu: 'x-request-id', openai: 'x-request-id' };
-const EXPOSE = 'Trace-Id, Msh-Request-Id, x-request-id, ga-traceid, x-log-id, minimax-request-id, x-mm-request-id, alb_request_id, x-msh-trace-id, Retry-After, retry-after-ms, x-should-retry, Content-Type';
+const EXPOSE = 'Trace-Id, Msh-Request-Id, x-request-id, ga-traceid, x-log-id, minimax-request-id, x-mm-request-id, alb_request_id, x-msh-trace-id, Retry-After, retry-after-ms, x-should-retry, Content-Type, Date';
 const MINIMAX_LISTABLE = ['voice_clone', 'prompt_audio', 't2a_async_input', 'video_generation_input'];
 const ZHIPU_LISTABLE = ['batch', 'code-interpreter', 'agent'];
 const BASES = { minimax: '/minimax', moonshot: '/moonshot/v1', zhipu: '/zhipu/api/paas/v4', openai: '/openai/v1' };
@@ -46,7 +46,9 @@ function randomFault(rand, provider) {
 export async function startMock({ port = 0, host = '127.0.0.1', faultRate = 0, seed = 1, sink = false } = {}) {
   const rand = prng(seed);
   const state = {
-    sink, files: {}, log: [], faults: [], seq: 0, clock: 0, minimaxNext: 2n ** 53n + 1n };
+    sink, files: {}, log: [], faults: [], seq: 0, clock: 0, minimaxNext: 2n ** 53n + 1n,
+    // How far the provider's clock is from the machine's, in ms: its `Date` headers and `created_at` follow it.
+    skewMs: 0 };
   const reset = () => {
     state.files = { minimax: new Map(), moonshot: new Map(), zhipu: new Map(), openai: new Map() };
     state.log = [];
@@ -124,6 +126,7 @@ function routeOf(method, path) {
 }
 
 async function handle(state, reset, req, res) {
+  if (state.skewMs) res.setHeader('Date', new Date(Date.now() + state.skewMs).toUTCString());
   const url = new URL(req.url, 'http://mock');
   const path = url.pathname;
   if (req.method === 'OPTIONS') {
@@ -275,7 +278,7 @@ async function operate(state, route, req, url, body) {
       const content = Buffer.from(await file.arrayBuffer());
       const id = mm ? String(state.minimaxNext++) : provider === 'moonshot' ? `cl${(++state.seq).toString(36)}mock${content.length}` : `file-${++state.seq}`;
       // Real Unix seconds, strictly increasing so ordering stays well defined.
-      state.clock = Math.max(state.clock + 1, Math.floor(Date.now() / 1000));
+      state.clock = Math.max(state.clock + 1, Math.floor((Date.now() + state.skewMs) / 1000));
       const f = { id, bytes: content.length, created_at: state.clock, filename: file.name, purpose, content };
       store.set(id, f);
       const obj = publicObject(provider, f);

@@ -412,6 +412,21 @@ test('no duplicate uploads: an upload whose answer was lost is found through lis
   }
 });
 
+test('no duplicate uploads when the provider\'s clock is 2 minutes behind ours: the lookup dates the upload by its Date header', async (t) => {
+  const m = await mock(t);
+  m.state.skewMs = -120_000;
+  for (const provider of PROVIDERS) {
+    m.state.log.length = 0;
+    const c = client(m, provider, { timeout: 300, maxRetries: 2 });
+    fault(m, { provider, op: 'create', fault: { resetAfterHandling: true } });
+    const file = await c.files.create({ file: 'skewed', purpose: PURPOSE[provider], filename: 'skew.txt' });
+    assert.ok(file.created_at < Date.now() / 1000 - 100, `${provider}: stored by the provider's clock`);
+    assert.equal(m.state.files[provider].size, 1, `${provider}: exactly one file stored`);
+    assert.ok(m.state.files[provider].has(file.id), 'the caller gets the stored file');
+    assert.equal(seen(m, provider, 'create').length, 1, 'the upload was not sent again');
+  }
+});
+
 test('an upload that failed before storing anything is retried after the lookup finds nothing', async (t) => {
   const m = await mock(t);
   const c = client(m, 'zhipu');

@@ -73,6 +73,14 @@ export async function scenario({ LlmFiles, LlmFilesError }, mockUrl, runtime) {
       assert(e instanceof LlmFilesError && e instanceof Error, `not an LlmFilesError: ${e}`);
       assert(e.kind === 'authentication', e.kind);
       assert(typeof e.requestId === 'string' && e.requestId.startsWith(`${provider}-req-`), `requestId ${e.requestId}`);
+      // An upload with progress (in browsers sent by XMLHttpRequest, its headers read back from its text): the same.
+      let u;
+      try {
+        await bad.files.create({ file: 'x', purpose, filename: 'p.txt' }, { onUploadProgress: () => {} });
+      } catch (err) {
+        u = err;
+      }
+      assert(u?.kind === 'authentication' && u.requestId?.startsWith(`${provider}-req-`), `upload: ${u?.kind} ${u?.requestId}`);
     });
   }
   await check('capabilities', async () => {

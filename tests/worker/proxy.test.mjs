@@ -99,6 +99,8 @@ test('every request-id header llm-files reads passes the proxy, readable by a br
   await res.arrayBuffer();
   const exposed = res.headers.get('access-control-expose-headers').toLowerCase().split(', ');
   for (const name of names) assert.ok(exposed.includes(name), `${name} is exposed to the page`);
+  // The provider's Date too: llm-files dates an upload it looks for by the provider's clock.
+  assert.ok(exposed.includes('date') && res.headers.get('date'), 'Date passes, readable by the page');
 });
 
 test('a wrong or missing client token is refused before anything is forwarded', async () => {

@@ -11,8 +11,9 @@ const PROVIDERS = {
   zhipu: { key: 'ZHIPU_API_KEY', base: 'ZHIPU_BASE_URL', defaultBase: 'https://open.bigmodel.cn/api/paas/v4' },
   openai: { key: 'OPENAI_API_KEY', base: 'OPENAI_BASE_URL', defaultBase: 'https://api.openai.com/v1' },
 };
-// Response headers a browser may read: the providers' request ids.
-const EXPOSE = 'Trace-Id, Msh-Request-Id, x-request-id, ga-traceid, x-log-id, minimax-request-id, x-mm-request-id, alb_request_id, x-msh-trace-id, Retry-After, retry-after-ms, x-should-retry';
+// Response headers a browser may read: the providers' request ids, their retry hints, and `Date`, by which llm-files
+// dates an upload it looks for after an ambiguous attempt (the provider's clock, not the browser's).
+const EXPOSE = 'Trace-Id, Msh-Request-Id, x-request-id, ga-traceid, x-log-id, minimax-request-id, x-mm-request-id, alb_request_id, x-msh-trace-id, Retry-After, retry-after-ms, x-should-retry, Date';
 // Multipart framing around the file part.
 const FORM_OVERHEAD = 64 * 1024;
 
