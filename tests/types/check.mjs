@@ -4,11 +4,12 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
+const projects = ['tsconfig.json', 'tsconfig.cjs.json'];
 let passed = 0;
-for (const project of ['tsconfig.json', 'tsconfig.cjs.json']) {
+for (const project of projects) {
   const r = spawnSync(process.execPath, [tsc, '-p', dir + project], { stdio: 'inherit' });
   if (r.status === 0) passed++;
   else console.log(`tsc: ${project} failed`);
 }
-console.log(`tsc: ${passed} passed, ${2 - passed} failed`);
-process.exit(passed === 2 ? 0 : 1);
+console.log(`tsc: ${passed} passed, ${projects.length - passed} failed`);
+process.exit(passed === projects.length ? 0 : 1);
