@@ -104,7 +104,7 @@ fn exercise(r: &HttpResponse, rng: &mut Rng) {
     assert!(doc.is_none() || std::str::from_utf8(r.body).is_ok());
     assert_eq!(json::utf8(r.body), std::str::from_utf8(r.body).is_ok());
     if let Ok(text) = std::str::from_utf8(r.body) {
-        let _ = retry::http_date_ms(text);
+        let _ = retry::at_ms(text);
     }
 }
 

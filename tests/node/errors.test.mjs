@@ -32,13 +32,35 @@ test('authentication errors are classified per provider with a readable request 
   }
 });
 
+/** `d` as an RFC 850 date, the obsolete HTTP-date form. */
+function rfc850(d) {
+  const [day, date, month, year, time] = d.toUTCString().split(' ');
+  const weekday = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'][d.getUTCDay()];
+  assert.equal(day, `${weekday.slice(0, 3)},`);
+  return `${weekday}, ${date}-${month}-${year.slice(2)} ${time} GMT`;
+}
+
+/** `d` in asctime's form, the other obsolete HTTP-date form: `Sun Nov  6 08:49:37 1994`. */
+function asctime(d) {
+  const [day, date, month, year, time] = d.toUTCString().split(' ');
+  return `${day.slice(0, 3)} ${month} ${date.replace(/^0/, ' ')} ${time} ${year}`;
+}
+
 test('429 with Retry-After in seconds, as an HTTP date, and retry-after-ms is honoured, then succeeds', async (t) => {
+  // Node reads TZ again when it changes: this process's local time is 8 hours ahead of GMT for the test.
+  const tz = process.env.TZ;
+  process.env.TZ = 'Asia/Shanghai';
+  t.after(() => (tz === undefined ? delete process.env.TZ : (process.env.TZ = tz)));
   const m = await mock(t);
   const c = client(m, 'moonshot');
   const cases = [
     [() => ({ 'retry-after': '1' }), 950],
     // HTTP dates have whole seconds: 3 s ahead is at least 2 s away.
     [() => ({ 'retry-after': new Date(Date.now() + 3000).toUTCString() }), 1900],
+    // RFC 9110 asks recipients to accept the obsolete RFC 850 form too: `Sunday, 06-Nov-94 08:49:37 GMT`.
+    [() => ({ 'retry-after': rfc850(new Date(Date.now() + 3000)) }), 1900],
+    // And asctime's, which names no zone: GMT, read here on a clock 8 hours east of it.
+    [() => ({ 'retry-after': asctime(new Date(Date.now() + 3000)) }), 1900],
     [() => ({ 'retry-after-ms': '300' }), 290],
   ];
   for (const [makeHeaders, atLeast] of cases) {
