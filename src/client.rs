@@ -80,13 +80,15 @@ pub struct Exchange {
     stored_since: Option<f64>,
     started: f64,
     lookup: Option<HttpRequest>,
+    /// Pages the lookup has read since it last started at the first.
+    pages: u8,
     outcome: Option<Result<Done>>,
 }
 
 impl Exchange {
     #[inline(never)] // out of line: smaller wasm (lib.rs)
     fn new(req: HttpRequest, expect: Expect) -> Exchange {
-        Exchange { req, expect, upload: None, state: State::Ready, attempts: 0, ambiguous: false, stored_since: None, started: 0.0, lookup: None, outcome: None }
+        Exchange { req, expect, upload: None, state: State::Ready, attempts: 0, ambiguous: false, stored_since: None, started: 0.0, lookup: None, pages: 0, outcome: None }
     }
 
     #[inline(never)] // out of line: smaller wasm (lib.rs)
@@ -126,7 +128,7 @@ impl Exchange {
 
     /// Takes the answer; returns true, changing nothing, when it needs the headers `resp` was sent without.
     #[inline(never)] // out of line: smaller wasm (lib.rs)
-    fn answer(&mut self, p: Provider, max_retries: u32, resp: &HttpResponse, now: f64) -> bool {
+    fn answer(&mut self, p: Provider, base: &str, max_retries: u32, resp: &HttpResponse, now: f64) -> bool {
         match self.state {
             State::Looking => {
                 // The provider's clock dates the file: its `Date`, less the time since the attempt began by ours,
@@ -145,10 +147,29 @@ impl Exchange {
                     _ => "",
                 };
                 match p.parse_list(resp) {
-                    Ok(page) => match p.find_upload(page.files, purpose, filename, size, since) {
-                        Some(found) => self.end(Ok(Done::File(found))),
-                        None => self.state = State::Missed,
-                    },
+                    Ok(page) => {
+                        // Zhipu does not say in which order it lists, and a compatible host may ignore `order=desc`:
+                        // a page without the file is no answer while more follow. Up to 10 pages of 100, all that
+                        // Zhipu keeps of one purpose (1,000 files); MiniMax and Moonshot list whole.
+                        let more = page.has_more && self.pages < 9 && !whole_lists(p);
+                        let after = page.files.last().filter(|_| more).map(|f| own(f.id()));
+                        match p.find_upload(page.files, purpose, filename, size, since) {
+                            Some(found) => self.end(Ok(Done::File(found))),
+                            None => {
+                                // The next page, within the same attempt (so `Ready` does not count it as another);
+                                // read to the end, the upload goes out, and a later lookup starts again at the first.
+                                self.pages += 1;
+                                self.state = State::Missed;
+                                if after.is_some() {
+                                    self.attempts -= 1;
+                                    self.state = State::Ready;
+                                } else {
+                                    self.pages = 0;
+                                }
+                                self.lookup = p.upload_lookup(base, purpose, after);
+                            }
+                        }
+                    }
                     Err(_) if resp.partial => return true,
                     Err(e) => self.retry(e, None, max_retries),
                 }
@@ -268,7 +289,7 @@ impl Call {
         }
         let mut ex = Exchange::new(p.create(base, purpose), Expect::File);
         ex.upload = Some((own(filename), size));
-        ex.lookup = p.upload_lookup(base, purpose);
+        ex.lookup = p.upload_lookup(base, purpose, None);
         Ok(Call::one(p, base, max_retries, Plan::One, ex))
     }
 
@@ -373,7 +394,7 @@ impl Call {
     #[inline(never)] // out of line: smaller wasm (lib.rs)
     pub fn answer(&mut self, slot: u32, resp: &HttpResponse, now: f64) -> bool {
         let (p, max) = (self.p, self.max_retries);
-        self.slots.get_mut(slot as usize).is_some_and(|s| s.answer(p, max, resp, now))
+        self.slots.get_mut(slot as usize).is_some_and(|s| s.answer(p, &self.base, max, resp, now))
     }
 
     /// The request `next` gave for `slot` got no response (`kind`: timeout, connection, aborted, decode, unsupported).
@@ -629,6 +650,60 @@ mod tests {
         assert_eq!(f.id(), "new");
         assert_eq!(urls.iter().filter(|u| u.starts_with("POST")).count(), 3);
         assert_eq!(c.slots.len(), 0);
+    }
+
+    #[test]
+    fn the_lookup_reads_on_while_more_pages_follow() {
+        let page = |files: &[String], more: bool| format!(r#"{{"object":"list","data":[{}],"has_more":{more}}}"#, files.join(","));
+        let other = |id: &str| file_json(id, "batch", 1_700_000_000).replace("a.jsonl", "b.jsonl");
+        // Zhipu, listing oldest first (its order is undocumented): the stored file is on the third page.
+        let mut c = Call::create(Provider::Zhipu, "http://h", 3, "batch", "a.jsonl", 3.0).unwrap();
+        let mut n = 0;
+        let (r, urls, _) = drive(&mut c, |_| {
+            n += 1;
+            match n {
+                1 => Err(Kind::Timeout),
+                2 => Ok(resp(200, &[], &page(&[other("old 1")], true))),
+                3 => Ok(resp(200, &[], &page(&[other("old-2")], true))),
+                4 => Ok(resp(200, &[], &page(&[other("old-3"), file_json("stored", "batch", 1_700_000_000)], false))),
+                _ => panic!("sent again although the lookup found it"),
+            }
+        });
+        let Ok(Done::File(f)) = r else { panic!("no file") };
+        assert_eq!(f.id(), "stored");
+        let lookup = "GET http://h/files?purpose=batch&limit=100";
+        assert_eq!(urls, ["POST http://h/files", lookup, &[lookup, "&after=old%201"].concat(), &[lookup, "&after=old-2"].concat()]);
+        // On no page: uploaded again after the last one, and the next attempt's lookup starts at the first.
+        let mut c = Call::create(Provider::Zhipu, "http://h", 3, "batch", "a.jsonl", 3.0).unwrap();
+        let mut n = 0;
+        let (r, urls, _) = drive(&mut c, |_| {
+            n += 1;
+            match n {
+                1 => Ok(resp(502, &[], "")),
+                2 => Ok(resp(200, &[], &page(&[other("old-1")], true))),
+                3 => Ok(resp(200, &[], &page(&[other("old-2")], false))),
+                4 => Err(Kind::Connection),
+                5 => Ok(resp(200, &[], &page(&[file_json("stored", "batch", 1_700_000_000)], true))),
+                _ => panic!("sent again although the lookup found it"),
+            }
+        });
+        let Ok(Done::File(f)) = r else { panic!("no file") };
+        assert_eq!(f.id(), "stored");
+        assert_eq!(urls.iter().map(|u| u.contains("after=")).collect::<Vec<_>>(), [false, false, true, false, false]);
+        assert_eq!(urls[3], "POST http://h/files");
+        // A host that never stops saying `has_more`: ten pages, then the upload goes out again.
+        let mut c = Call::create(Provider::OpenAi, "http://h/v1", 1, "batch", "a.jsonl", 3.0).unwrap();
+        let mut n = 0;
+        let (r, urls, _) = drive(&mut c, |req| {
+            n += 1;
+            match (n, req.method) {
+                (1, _) => Err(Kind::Timeout),
+                (_, crate::providers::Method::Get) => Ok(resp(200, &[], &page(&[other(&format!("old-{n}"))], true))),
+                _ => Ok(resp(200, &[], &file_json("again", "batch", 1_700_000_001))),
+            }
+        });
+        assert_eq!(r.map(|d| matches!(d, Done::File(f) if f.id() == "again")), Ok(true));
+        assert_eq!((urls.len(), urls.iter().filter(|u| u.starts_with("GET")).count()), (12, 10));
     }
 
     #[test]

@@ -153,10 +153,11 @@ impl Provider {
             None => Err(self.decode(resp, "the response does not say whether the file was deleted")),
         }
     }
-    /// The list request that can find a file an ambiguous upload may have stored, if its purpose is listable.
-    pub fn upload_lookup(self, base: &str, purpose: &str) -> Option<HttpRequest> {
+    /// The list request that can find a file an ambiguous upload may have stored, if its purpose is listable: its
+    /// first page, or with `after` the page after that file.
+    pub fn upload_lookup(self, base: &str, purpose: &str, after: Option<String>) -> Option<HttpRequest> {
         // Newest first where the provider sorts on request (OpenAI), so the first 100 hold a file just stored.
-        let q = ListQuery { purpose: None, limit: Some(100), after: None, order: (self == Provider::OpenAi).then(|| own("desc")) };
+        let q = ListQuery { purpose: None, limit: Some(100), after, order: (self == Provider::OpenAi).then(|| own("desc")) };
         match self {
             Provider::MiniMax | Provider::Zhipu if !self.list_purposes()?.contains(&purpose) => None,
             _ => Some(self.list(base, Some(purpose), &q)),
@@ -1024,10 +1025,10 @@ mod tests {
         assert_eq!(found.as_ref().map(FileObject::id), Some("new"));
         assert_eq!(Provider::Zhipu.find_upload(files.clone(), "batch", "a.jsonl", 1, 150), None);
         assert_eq!(Provider::Zhipu.find_upload(files, "batch", "b.jsonl", 1, 0), None);
-        assert!(Provider::Zhipu.upload_lookup("http://h", "voice-clone-input").is_none());
-        assert!(Provider::MiniMax.upload_lookup("http://h", "video_understanding").is_none());
-        assert_eq!(Provider::OpenAi.upload_lookup("http://h", "batch").unwrap().url, "http://h/files?purpose=batch&limit=100&order=desc");
-        assert_eq!(Provider::Moonshot.upload_lookup("http://h", "file-extract").unwrap().url, "http://h/files");
+        assert!(Provider::Zhipu.upload_lookup("http://h", "voice-clone-input", None).is_none());
+        assert!(Provider::MiniMax.upload_lookup("http://h", "video_understanding", None).is_none());
+        assert_eq!(Provider::OpenAi.upload_lookup("http://h", "batch", None).unwrap().url, "http://h/files?purpose=batch&limit=100&order=desc");
+        assert_eq!(Provider::Moonshot.upload_lookup("http://h", "file-extract", None).unwrap().url, "http://h/files");
     }
 
     #[test]

@@ -449,6 +449,23 @@ test('no duplicate uploads when the provider\'s clock is 2 minutes behind ours: 
   }
 });
 
+test('no duplicate uploads past the first page: the lookup reads on while more pages follow', async (t) => {
+  // Zhipu does not document its list order; this mock lists oldest first, 100 files a page, so the stored file is
+  // on the third page. The OpenAI host is asked for newest first: one page.
+  const m = await mock(t);
+  for (const provider of ['zhipu', 'openai']) {
+    const c = client(m, provider, { timeout: 300, maxRetries: 2 });
+    await Promise.all(Array.from({ length: 230 }, (_, i) => c.files.create({ file: 'old', purpose: 'batch', filename: `old-${i}.jsonl` })));
+    m.state.log.length = 0;
+    fault(m, { provider, op: 'create', fault: { resetAfterHandling: true } });
+    const file = await c.files.create({ file: 'new', purpose: 'batch', filename: 'deep.jsonl' });
+    assert.equal(m.state.files[provider].size, 231, `${provider}: exactly one file stored`);
+    assert.ok(m.state.files[provider].has(file.id), `${provider}: the caller gets the stored file`);
+    assert.equal(seen(m, provider, 'create').length, 1, `${provider}: the upload was not sent again`);
+    assert.equal(seen(m, provider, 'list').length, provider === 'zhipu' ? 3 : 1, `${provider}: pages read`);
+  }
+});
+
 test('an upload that failed before storing anything is retried after the lookup finds nothing', async (t) => {
   const m = await mock(t);
   const c = client(m, 'zhipu');
