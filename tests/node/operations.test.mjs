@@ -129,6 +129,24 @@ test('minimax: a base URL ending in /v1 (its OpenAI-compatible base) is read as 
   assert.deepEqual(urls, ['http://h/v1/files', 'http://h/v1/files?purpose=batch', 'http://h/xv1/v1/files/list?purpose=batch']);
 });
 
+test('in a browser page a baseURL path is read against the page\'s URL (a same-origin proxy); elsewhere it is refused', async (t) => {
+  const m = await mock(t);
+  // Without a page, a path has nothing to be read against.
+  assert.throws(() => new LlmFiles({ provider: 'moonshot', apiKey: KEY, baseURL: '/moonshot/v1' }), { kind: 'invalid_argument' });
+  // A page served from the mock's origin (document.baseURI, as a browser sets it).
+  globalThis.document = { baseURI: `${m.url}/app/index.html` };
+  t.after(() => delete globalThis.document);
+  for (const baseURL of ['/moonshot/v1', '../moonshot/v1/']) {
+    const c = new LlmFiles({ provider: 'moonshot', apiKey: KEY, baseURL });
+    const f = await c.files.create({ file: 'x', purpose: 'file-extract', filename: 'a.txt' });
+    assert.equal((await c.files.retrieve(f.id)).id, f.id, baseURL);
+  }
+  // What resolves to another scheme is still refused.
+  for (const baseURL of ['ftp://h/v1', 'javascript:alert(1)']) {
+    assert.throws(() => new LlmFiles({ provider: 'moonshot', apiKey: KEY, baseURL }), { kind: 'invalid_argument' }, baseURL);
+  }
+});
+
 test('minimax: a legacy GroupId goes on every URL, exactly, after any other query value', async (t) => {
   const m = await mock(t);
   const group = '1790000000000000001';
