@@ -83,6 +83,25 @@ export async function scenario({ LlmFiles, LlmFilesError }, mockUrl, runtime) {
       assert(u?.kind === 'authentication' && u.requestId?.startsWith(`${provider}-req-`), `upload: ${u?.kind} ${u?.requestId}`);
     });
   }
+  // A baseURL that is a path (a same-origin proxy) is read against the page's URL in a browser page, as fetch would
+  // read it; where there is no page, it is refused.
+  await check('baseURL path', async () => {
+    const urls = [];
+    const fetch = async (url) => (urls.push(url), new Response('{"object":"list","data":[]}', { headers: { 'content-type': 'application/json' } }));
+    let files, e;
+    try {
+      files = new LlmFiles({ provider: 'moonshot', apiKey: 'sk-runtime-test', baseURL: '/proxy/moonshot/v1/', fetch }).files;
+    } catch (err) {
+      e = err;
+    }
+    if (typeof document === 'undefined') {
+      assert(e?.kind === 'invalid_argument', `outside a page: ${e?.kind ?? 'accepted'}`);
+      return;
+    }
+    assert(files, `refused in a page: ${e}`);
+    await files.list();
+    assert(urls.length === 1 && urls[0] === new URL('/proxy/moonshot/v1/files', document.baseURI).href, urls.join(' '));
+  });
   await check('capabilities', async () => {
     for (const provider of Object.keys(BASES)) {
       const caps = LlmFiles.capabilities(provider);
