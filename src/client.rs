@@ -131,12 +131,13 @@ impl Exchange {
     fn answer(&mut self, p: Provider, base: &str, max_retries: u32, resp: &HttpResponse, now: f64) -> bool {
         match self.state {
             State::Looking => {
-                // The provider's clock dates the file: its `Date`, less the time since the attempt began by ours,
-                // places that start on its clock, so a client clock running fast cannot miss the file (and upload
-                // it twice). Browsers hide `Date` across origins: then our clock.
+                // A lookup always reads its headers (the `Date` below), whatever its outcome.
                 if resp.partial {
                     return true;
                 }
+                // The provider's clock dates the file: its `Date`, less the time since the attempt began by ours,
+                // places that start on its clock, so a client clock running fast cannot miss the file (and upload
+                // it twice). Browsers hide `Date` across origins: then our clock.
                 let began = self.stored_since.unwrap_or(0.0);
                 let since = resp.header(DATE).and_then(retry::at_ms).map_or(began, |t| t - (now - began));
                 // Truncation is floor here: the clock is after 1970.
@@ -170,7 +171,6 @@ impl Exchange {
                             }
                         }
                     }
-                    Err(_) if resp.partial => return true,
                     Err(e) => self.retry(e, None, max_retries),
                 }
             }
