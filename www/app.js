@@ -107,14 +107,21 @@ function render(files) {
   $('files').replaceChildren(...rows);
 }
 
+// Only the newest listing is shown: after a switch of provider, key or mode, a slower answer to an earlier listing
+// (another provider's files, or its error) arrives late and is dropped.
+let listing = 0;
+
 async function refresh() {
+  const mine = ++listing;
   clearError();
   status('Loading…');
   try {
     const page = await client().files.list();
+    if (mine !== listing) return;
     render(page.data);
     status(`${page.data.length} file(s)${page.has_more ? ', more with “Load all”' : ''}`);
   } catch (e) {
+    if (mine !== listing) return;
     render([]);
     status('');
     showError(e);
@@ -122,17 +129,21 @@ async function refresh() {
 }
 
 async function loadAll() {
+  const mine = ++listing;
   clearError();
   const all = [];
   try {
     for await (const f of client().files.listAll()) {
+      // Superseded: stop walking (leaving the loop ends the walk's requests).
+      if (mine !== listing) return;
       all.push(f);
       status(`Loaded ${all.length} file(s)…`);
     }
+    if (mine !== listing) return;
     render(all);
     status(`${all.length} file(s), every page`);
   } catch (e) {
-    showError(e);
+    if (mine === listing) showError(e);
   }
 }
 
@@ -170,7 +181,8 @@ async function upload(fileList) {
   const purpose = $('purpose').value;
   await Promise.all([...fileList].map(async (file) => {
     const li = document.createElement('li');
-    const name = Object.assign(document.createElement('span'), { textContent: file.name });
+    // Named with its provider: the rows stay after a switch of provider.
+    const name = Object.assign(document.createElement('span'), { textContent: `${file.name} · ${provider()}` });
     const state = Object.assign(document.createElement('span'), { textContent: 'starting' });
     const bar = Object.assign(document.createElement('progress'), { max: 1, value: 0 });
     bar.setAttribute('aria-label', `Upload progress of ${file.name}`);

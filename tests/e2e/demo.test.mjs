@@ -62,6 +62,31 @@ for (const mode of ['mock', 'proxy']) {
     await page.click('#load-all');
     await page.waitForFunction(() => document.getElementById('status').textContent.includes('every page'));
 
+    // A listing answered after a switch of provider is dropped: Moonshot's answer is held until Zhipu's is shown.
+    const moonshotList = (u) => /\/moonshot(\/v1)?\/files$/.test(new URL(u).pathname);
+    let reached, release;
+    const held = new Promise((r) => (reached = r));
+    const go = new Promise((r) => (release = r));
+    await page.route(moonshotList, async (route) => {
+      if (route.request().method() === 'GET') {
+        reached();
+        await go;
+      }
+      await route.continue();
+    });
+    await page.click('#refresh');
+    await held;
+    await page.selectOption('#provider', 'zhipu');
+    await page.waitForFunction(() => /file\(s\)/.test(document.getElementById('status').textContent));
+    const late = page.waitForResponse((r) => moonshotList(r.url()));
+    release();
+    await late;
+    await page.unroute(moonshotList);
+    // The late answer's promise chain settles within a few tasks.
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
+    assert.equal(await page.locator(`tr[data-id]:has-text("alpha-${mode}.txt")`).count(), 0, 'Moonshot files shown under Zhipu');
+    assert.match(await page.textContent('#uploads'), new RegExp(`alpha-${mode}\\.txt · moonshot`));
+
     await page.selectOption('#provider', 'zhipu');
     await page.waitForFunction(() => document.getElementById('caps').textContent.includes('retrieve: emulated'));
     assert.match(await page.textContent('#caps'), /Notes — .*on api\.z\.ai agent files 100 MB/);
