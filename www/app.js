@@ -177,7 +177,13 @@ async function remove(f) {
 
 async function upload(fileList) {
   clearError();
-  const files = client().files;
+  let files;
+  try {
+    files = client().files;
+  } catch (e) {
+    // No key in Direct mode, or a proxy URL that is not one: said, not thrown into the console.
+    return showError(e);
+  }
   const purpose = $('purpose').value;
   await Promise.all([...fileList].map(async (file) => {
     const li = document.createElement('li');

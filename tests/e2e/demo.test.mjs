@@ -107,6 +107,17 @@ for (const mode of ['mock', 'proxy']) {
     if (mode === 'mock') assert.match(text, /request id\s*zhipu-req-\d+/);
     await page.screenshot({ path: `${artifacts}${mode}-4-auth-error.png`, fullPage: true });
 
+    if (mode === 'mock') {
+      // Direct mode without a key: an upload says why it cannot start (the client refuses the missing key).
+      await page.check('input[name=mode][value=direct]');
+      await page.waitForSelector('#error:not([hidden])');
+      await page.evaluate(() => { document.getElementById('error').hidden = true; });
+      await page.setInputFiles('#picker', [{ name: 'gamma.txt', mimeType: 'text/plain', buffer: Buffer.from('gamma') }]);
+      await page.waitForSelector('#error:not([hidden])', { timeout: 5000 });
+      assert.match(await page.textContent('#error'), /kind\s*invalid_argument[\s\S]*apiKey must be a non-empty string/);
+      await page.check('input[name=mode][value=mock]');
+    }
+
     await page.setViewportSize({ width: 375, height: 800 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(overflow <= 375, `page is ${overflow}px wide at 375px`);
