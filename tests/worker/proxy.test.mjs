@@ -1,6 +1,6 @@
 // The Worker proxy in workerd (miniflare), in front of the mock providers: forwarding for every operation of
 // every provider, key swapping both ways, auth and CORS refusals, path and method refusals, the size limit,
-// and the cron cleanup (dry run and real).
+// and the cron cleanup (dry run and real, a failing listing, a purpose with no documented delete).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -242,4 +242,28 @@ test('the cron cleanup goes on past a provider whose listing fails, and the run 
   assert.deepEqual(failed.map((e) => e.provider), ['moonshot', 'zhipu']);
   assert.match(failed[0].error, /^invalid_argument: /);
   assert.match(failed[1].error, /^server: /);
+});
+
+test('the cron cleanup reports a MiniMax file of a purpose with no documented delete as not deletable, not failed', async () => {
+  const direct = new LlmFiles({ provider: 'minimax', apiKey: 'seed', baseURL: mock.base('minimax') });
+  const input = await direct.files.create({ file: 'frame', purpose: 'video_generation_input', filename: 'first.png' });
+  const voice = await direct.files.create({ file: 'voice', purpose: 'voice_clone', filename: 'v.mp3' });
+  for (const f of [input, voice]) mock.state.files.minimax.get(f.id).created_at -= 3 * 24 * 3600;
+  // MiniMax refuses both deletes as invalid parameters (2013): only the purpose it documents a delete for fails.
+  mock.state.faults.push({ provider: 'minimax', op: 'delete', times: 2, fault: { minimaxCode: 2013 } });
+  const { cleanup } = await import('../../worker/src/index.js');
+  const log = console.log;
+  console.log = () => {};
+  let report;
+  try {
+    report = await cleanup({ CLEANUP_MAX_AGE_HOURS: '24', MINIMAX_API_KEY: KEYS.minimax, MINIMAX_BASE_URL: mock.base('minimax') });
+  } finally {
+    console.log = log;
+    mock.state.faults = mock.state.faults.filter((f) => f.provider !== 'minimax');
+  }
+  const action = (id) => report.find((e) => e.id === id)?.action;
+  assert.equal(action(input.id), 'not deletable');
+  assert.equal(action(voice.id), 'failed');
+  assert.match(report.find((e) => e.id === input.id).error, /^invalid_request: /);
+  for (const f of [input, voice]) await direct.files.delete(f.id, { purpose: f.purpose });
 });
