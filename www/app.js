@@ -219,7 +219,8 @@ for (const r of document.querySelectorAll('input[name=mode]')) {
   });
 }
 $('provider').addEventListener('change', () => { showCaps(); refresh(); });
-$('mock-key').addEventListener('change', refresh);
+// A new key, token or proxy URL lists again at once, as a new mode or provider does.
+for (const id of ['mock-key', 'proxy-url', 'proxy-token', 'direct-key']) $(id).addEventListener('change', refresh);
 $('refresh').addEventListener('click', refresh);
 $('load-all').addEventListener('click', loadAll);
 const drop = $('drop');

@@ -97,8 +97,9 @@ for (const mode of ['mock', 'proxy']) {
       await page.fill('#mock-key', 'invalid-key');
       await page.dispatchEvent('#mock-key', 'change');
     } else {
+      // A changed token lists again by itself, as a changed key does.
       await page.fill('#proxy-token', 'not-the-token');
-      await page.click('#refresh');
+      await page.dispatchEvent('#proxy-token', 'change');
     }
     await page.waitForSelector('#error:not([hidden])');
     const text = await page.textContent('#error');
