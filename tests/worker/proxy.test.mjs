@@ -211,6 +211,19 @@ test('the cron cleanup deletes files older than the configured age (and only rep
   assert.ok(mock.state.files.moonshot.has(fresh.id), 'the fresh file stays');
 });
 
+/** The Worker's cleanup run in Node with `env`, its log lines silenced; then `provider`'s injected faults are dropped. */
+async function quietCleanup(env, provider) {
+  const { cleanup } = await import('../../worker/src/index.js');
+  const log = console.log;
+  console.log = () => {};
+  try {
+    return await cleanup(env);
+  } finally {
+    console.log = log;
+    mock.state.faults = mock.state.faults.filter((f) => f.provider !== provider);
+  }
+}
+
 test('the cron cleanup goes on past a provider whose listing fails, and the run is marked failed', async () => {
   const direct = new LlmFiles({ provider: 'moonshot', apiKey: 'seed', baseURL: mock.base('moonshot') });
   const old = await direct.files.create({ file: 'old', purpose: 'file-extract', filename: 'old.txt' });
@@ -225,19 +238,9 @@ test('the cron cleanup goes on past a provider whose listing fails, and the run 
   }
   assert.ok(!mock.state.files.moonshot.has(old.id), 'moonshot is still cleaned');
   assert.equal(result.outcome, 'exception', 'the run is marked failed');
-  const { cleanup } = await import('../../worker/src/index.js');
   mock.state.faults.push({ provider: 'zhipu', op: 'list', times: 99, fault: { status: 500, body: '<html>down</html>' } });
-  const env = { CLEANUP_MAX_AGE_HOURS: '24', ZHIPU_API_KEY: KEYS.zhipu, ZHIPU_BASE_URL: mock.base('zhipu'), OPENAI_API_KEY: KEYS.openai, OPENAI_BASE_URL: mock.base('openai'),
-    MOONSHOT_API_KEY: KEYS.moonshot, MOONSHOT_BASE_URL: 'ftp://misconfigured.test' };
-  const log = console.log;
-  console.log = () => {};
-  let report;
-  try {
-    report = await cleanup(env);
-  } finally {
-    console.log = log;
-    mock.state.faults = mock.state.faults.filter((f) => f.provider !== 'zhipu');
-  }
+  const report = await quietCleanup({ CLEANUP_MAX_AGE_HOURS: '24', ZHIPU_API_KEY: KEYS.zhipu, ZHIPU_BASE_URL: mock.base('zhipu'), OPENAI_API_KEY: KEYS.openai,
+    OPENAI_BASE_URL: mock.base('openai'), MOONSHOT_API_KEY: KEYS.moonshot, MOONSHOT_BASE_URL: 'ftp://misconfigured.test' }, 'zhipu');
   const failed = report.filter((e) => e.action === 'list failed');
   assert.deepEqual(failed.map((e) => e.provider), ['moonshot', 'zhipu']);
   assert.match(failed[0].error, /^invalid_argument: /);
@@ -251,16 +254,7 @@ test('the cron cleanup reports a MiniMax file of a purpose with no documented de
   for (const f of [input, voice]) mock.state.files.minimax.get(f.id).created_at -= 3 * 24 * 3600;
   // MiniMax refuses both deletes as invalid parameters (2013): only the purpose it documents a delete for fails.
   mock.state.faults.push({ provider: 'minimax', op: 'delete', times: 2, fault: { minimaxCode: 2013 } });
-  const { cleanup } = await import('../../worker/src/index.js');
-  const log = console.log;
-  console.log = () => {};
-  let report;
-  try {
-    report = await cleanup({ CLEANUP_MAX_AGE_HOURS: '24', MINIMAX_API_KEY: KEYS.minimax, MINIMAX_BASE_URL: mock.base('minimax') });
-  } finally {
-    console.log = log;
-    mock.state.faults = mock.state.faults.filter((f) => f.provider !== 'minimax');
-  }
+  const report = await quietCleanup({ CLEANUP_MAX_AGE_HOURS: '24', MINIMAX_API_KEY: KEYS.minimax, MINIMAX_BASE_URL: mock.base('minimax') }, 'minimax');
   const action = (id) => report.find((e) => e.id === id)?.action;
   assert.equal(action(input.id), 'not deletable');
   assert.equal(action(voice.id), 'failed');
