@@ -111,9 +111,10 @@ function render(files) {
 // (another provider's files, or its error) arrives late and is dropped.
 let listing = 0;
 
-async function refresh() {
+/** Lists the files again; `keep`: an upload's error stays shown (a successful listing would hide it). */
+async function refresh(keep = false) {
   const mine = ++listing;
-  clearError();
+  if (!keep) clearError();
   status('Loading…');
   try {
     const page = await client().files.list();
@@ -185,6 +186,7 @@ async function upload(fileList) {
     return showError(e);
   }
   const purpose = $('purpose').value;
+  let failed = false;
   await Promise.all([...fileList].map(async (file) => {
     const li = document.createElement('li');
     // Named with its provider: the rows stay after a switch of provider.
@@ -206,10 +208,11 @@ async function upload(fileList) {
       li.dataset.done = made.id;
     } catch (e) {
       state.textContent = `failed: ${e.kind ?? 'error'}`;
+      failed = true;
       showError(e);
     }
   }));
-  await refresh();
+  await refresh(failed);
 }
 
 for (const r of document.querySelectorAll('input[name=mode]')) {
@@ -220,8 +223,8 @@ for (const r of document.querySelectorAll('input[name=mode]')) {
 }
 $('provider').addEventListener('change', () => { showCaps(); refresh(); });
 // A new key, token or proxy URL lists again at once, as a new mode or provider does.
-for (const id of ['mock-key', 'proxy-url', 'proxy-token', 'direct-key']) $(id).addEventListener('change', refresh);
-$('refresh').addEventListener('click', refresh);
+for (const id of ['mock-key', 'proxy-url', 'proxy-token', 'direct-key']) $(id).addEventListener('change', () => refresh());
+$('refresh').addEventListener('click', () => refresh());
 $('load-all').addEventListener('click', loadAll);
 const drop = $('drop');
 drop.addEventListener('click', () => $('picker').click());

@@ -49,6 +49,18 @@ for (const mode of ['mock', 'proxy']) {
     await page.waitForSelector(`tr[data-id]:has-text("beta-${mode}.txt")`);
     await page.screenshot({ path: `${artifacts}${mode}-1-uploaded.png`, fullPage: true });
 
+    // An upload refused before sending (Moonshot takes no empty file) stays explained after the listing that follows it.
+    const moonshotList = (u) => /\/moonshot(\/v1)?\/files$/.test(new URL(u).pathname);
+    const relisted = page.waitForResponse((r) => moonshotList(r.url()) && r.request().method() === 'GET');
+    await page.setInputFiles('#picker', [{ name: `empty-${mode}.txt`, mimeType: 'text/plain', buffer: Buffer.alloc(0) }]);
+    await page.waitForSelector(`#uploads li:has-text("empty-${mode}.txt") >> text=failed: invalid_argument`);
+    await relisted;
+    // The listing's answer is drawn within a few tasks.
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
+    assert.match(await page.textContent('#status'), /file\(s\)/);
+    assert.equal(await page.isVisible('#error'), true, 'the upload error was hidden by the listing after it');
+    assert.match(await page.textContent('#error'), /kind\s*invalid_argument[\s\S]*file is 0 bytes; moonshot accepts 1 to/);
+
     const [download] = await Promise.all([page.waitForEvent('download'), page.click(`button[aria-label="Download alpha-${mode}.txt"]`)]);
     assert.equal(download.suggestedFilename(), `alpha-${mode}.txt`);
     assert.equal(readFileSync(await download.path(), 'utf8'), `alpha bytes via ${mode} é`);
@@ -63,7 +75,6 @@ for (const mode of ['mock', 'proxy']) {
     await page.waitForFunction(() => document.getElementById('status').textContent.includes('every page'));
 
     // A listing answered after a switch of provider is dropped: Moonshot's answer is held until Zhipu's is shown.
-    const moonshotList = (u) => /\/moonshot(\/v1)?\/files$/.test(new URL(u).pathname);
     let reached, release;
     const held = new Promise((r) => (reached = r));
     const go = new Promise((r) => (release = r));
