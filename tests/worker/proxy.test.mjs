@@ -261,3 +261,18 @@ test('the cron cleanup reports a MiniMax file of a purpose with no documented de
   assert.match(report.find((e) => e.id === input.id).error, /^invalid_request: /);
   for (const f of [input, voice]) await direct.files.delete(f.id, { purpose: f.purpose });
 });
+
+test('the cron cleanup reports a file gone before its delete as already gone, not failed', async () => {
+  const direct = new LlmFiles({ provider: 'moonshot', apiKey: 'seed', baseURL: mock.base('moonshot') });
+  const gone = await direct.files.create({ file: 'a', purpose: 'file-extract', filename: 'gone.txt' });
+  const old = await direct.files.create({ file: 'b', purpose: 'file-extract', filename: 'old.txt' });
+  for (const f of [gone, old]) mock.state.files.moonshot.get(f.id).created_at -= 3 * 24 * 3600;
+  // The first delete finds its file already deleted (Moonshot's 404); a refusal of the second still fails.
+  mock.state.faults.push({ provider: 'moonshot', op: 'delete', times: 1, fault: { status: 404, body: { error: { type: 'resource_not_found_error', message: 'file not found' } } } });
+  mock.state.faults.push({ provider: 'moonshot', op: 'delete', times: 9, fault: { status: 400, body: { error: { type: 'invalid_request_error', message: 'refused' } } } });
+  const report = await quietCleanup({ CLEANUP_MAX_AGE_HOURS: '24', MOONSHOT_API_KEY: KEYS.moonshot, MOONSHOT_BASE_URL: mock.base('moonshot') }, 'moonshot');
+  // Whichever of the two is deleted first meets the 404.
+  assert.deepEqual(report.map((e) => e.id).sort(), [gone.id, old.id].sort(), 'only these two are old');
+  assert.deepEqual(report.map((e) => [e.action, e.error.split(':')[0]]), [['already gone', 'not_found'], ['failed', 'invalid_request']]);
+  for (const f of [gone, old]) await direct.files.delete(f.id);
+});

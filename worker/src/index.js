@@ -172,7 +172,9 @@ export async function cleanup(env, now = Date.now()) {
         if (!dryRun) await client.files.delete(f.id, { purpose: f.purpose });
         entry.action = dryRun ? 'would delete' : 'deleted';
       } catch (e) {
-        entry.action = e?.kind === 'invalid_request' && Array.isArray(deletable) && !deletable.includes(f.purpose) ? 'not deletable' : 'failed';
+        // Gone before its delete (another cleanup, a user, MiniMax's expiry): what the cleanup wanted, not a failure.
+        entry.action = e?.kind === 'not_found' ? 'already gone'
+          : e?.kind === 'invalid_request' && Array.isArray(deletable) && !deletable.includes(f.purpose) ? 'not deletable' : 'failed';
         entry.error = why(e);
       }
       record(entry);
