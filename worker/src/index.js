@@ -172,7 +172,7 @@ export async function cleanup(env, now = Date.now()) {
         if (!dryRun) await client.files.delete(f.id, { purpose: f.purpose });
         entry.action = dryRun ? 'would delete' : 'deleted';
       } catch (e) {
-        // Gone before its delete (another cleanup, a user, MiniMax's expiry): what the cleanup wanted, not a failure.
+        // Gone before its delete (deleted meanwhile by a user or another run): what the cleanup wanted, not a failure.
         entry.action = e?.kind === 'not_found' ? 'already gone'
           : e?.kind === 'invalid_request' && Array.isArray(deletable) && !deletable.includes(f.purpose) ? 'not deletable' : 'failed';
         entry.error = why(e);
