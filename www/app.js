@@ -30,7 +30,12 @@ const provider = () => $('provider').value;
 function client() {
   const p = provider();
   if (mode() === 'mock') return new LlmFiles({ provider: p, apiKey: $('mock-key').value, baseURL: config.mock + BASES[p] });
-  if (mode() === 'proxy') return new LlmFiles({ provider: p, apiKey: $('proxy-token').value, baseURL: `${$('proxy-url').value.replace(/\/+$/, '')}/${p}` });
+  if (mode() === 'proxy') {
+    // Empty, the base would be a path on this page's own server, answering 404s that read as missing files.
+    const url = $('proxy-url').value.trim().replace(/\/+$/, '');
+    if (!url) throw new Error('Enter the Worker proxy’s URL (`npm run demo -- --proxy` starts one and fills it in).');
+    return new LlmFiles({ provider: p, apiKey: $('proxy-token').value, baseURL: `${url}/${p}` });
+  }
   return new LlmFiles({ provider: p, apiKey: $('direct-key').value });
 }
 

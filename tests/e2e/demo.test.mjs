@@ -119,6 +119,14 @@ for (const mode of ['mock', 'proxy']) {
     if (mode === 'mock') assert.match(text, /request id\s*zhipu-req-\d+/);
     await page.screenshot({ path: `${artifacts}${mode}-4-auth-error.png`, fullPage: true });
 
+    if (mode === 'proxy') {
+      // Without a proxy URL the page says so, rather than listing its own server's 404s as missing files.
+      await page.fill('#proxy-url', ' ');
+      await page.dispatchEvent('#proxy-url', 'change');
+      await page.waitForFunction(() => /proxy’s URL/.test(document.getElementById('error').textContent));
+      assert.equal(await page.isVisible('#error'), true);
+      await page.fill('#proxy-url', demo.proxy);
+    }
     if (mode === 'mock') {
       // Direct mode without a key: an upload says why it cannot start (the client refuses the missing key).
       await page.check('input[name=mode][value=direct]');
