@@ -201,6 +201,8 @@ mod tests {
         assert_eq!((e.kind, e.code.as_deref(), e.request_id.as_deref()), (Kind::Authentication, Some("authorized_error"), Some("rq")));
         let body = r#"{"base_resp":{"status_code":2013,"status_msg":"file not found"}}"#;
         assert_eq!(P.parse_file(&resp(200, &[], body)).unwrap_err().kind, Kind::NotFound);
+        let body = r#"{"base_resp":{"status_code":2013,"status_msg":"file does not exist"}}"#;
+        assert_eq!(P.parse_file(&resp(200, &[], body)).unwrap_err().kind, Kind::NotFound);
         let e = P.parse_file(&resp(502, &[], "<html>502</html>")).unwrap_err();
         assert_eq!((e.kind, e.retryable), (Kind::Server, true));
     }

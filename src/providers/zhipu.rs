@@ -90,6 +90,11 @@ mod tests {
             let e = P.parse_list(&resp(status, &[("x-request-id", "z-1")], &body)).unwrap_err();
             assert_eq!((e.kind, e.retryable), (kind, retryable), "{code}");
             assert_eq!((e.code.as_deref(), e.status, e.request_id.as_deref()), (Some(code), Some(status), Some("z-1")));
+            // The code decides, not the status: the same code under another status reads the same.
+            if code != "-" {
+                let e = P.parse_list(&resp(400, &[], &body)).unwrap_err();
+                assert_eq!((e.kind, e.retryable), (kind, retryable), "{code} under 400");
+            }
         }
         let e = P.parse_list(&resp(434, &[], "no permission")).unwrap_err();
         assert_eq!(e.kind, Kind::PermissionDenied);
