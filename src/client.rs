@@ -707,6 +707,42 @@ mod tests {
     }
 
     #[test]
+    fn lookup_pages_count_as_one_attempt_and_each_lookup_starts_at_its_first_page() {
+        use crate::providers::Method;
+        let page = |files: &[String], more: bool| format!(r#"{{"object":"list","data":[{}],"has_more":{more}}}"#, files.join(","));
+        let other = |n: i32| page(&[file_json(&format!("old-{n}"), "batch", 1_700_000_000).replace("a.jsonl", "b.jsonl")], true);
+        // Attempt 2's lookup reads three pages and uploads: a failure then is the call's second attempt, not its fourth.
+        let mut c = Call::create(Provider::Zhipu, "http://h", 1, "batch", "a.jsonl", 3.0).unwrap();
+        let mut n = 0;
+        let (r, urls, _) = drive(&mut c, |req| {
+            n += 1;
+            match (n, req.method) {
+                (1, _) => Err(Kind::Timeout),
+                (2 | 3, Method::Get) => Ok(resp(200, &[], &other(n))),
+                (4, Method::Get) => Ok(resp(200, &[], &other(n).replace("true}", "false}"))),
+                _ => Ok(resp(500, &[], "{}")),
+            }
+        });
+        assert_eq!((r.unwrap_err().attempts, urls.len()), (2, 5));
+        // Attempt 2's lookup reads six pages in vain and the upload times out again; attempt 3's lookup has its own ten
+        // pages, and finds the file on its fifth.
+        let mut c = Call::create(Provider::Zhipu, "http://h", 3, "batch", "a.jsonl", 3.0).unwrap();
+        let mut n = 0;
+        let (r, urls, _) = drive(&mut c, |req| {
+            n += 1;
+            match (n, req.method) {
+                (1 | 8, Method::Post) => Err(Kind::Timeout),
+                (2..=6 | 9..=12, Method::Get) => Ok(resp(200, &[], &other(n))),
+                (7, Method::Get) => Ok(resp(200, &[], &other(n).replace("true}", "false}"))),
+                (13, Method::Get) => Ok(resp(200, &[], &page(&[file_json("stored", "batch", 1_700_000_000)], true))),
+                _ => panic!("request {n} was not expected"),
+            }
+        });
+        let Ok(Done::File(f)) = r else { panic!("no file") };
+        assert_eq!((f.id(), urls.len()), ("stored", 13));
+    }
+
+    #[test]
     fn the_lookup_dates_the_upload_by_the_providers_clock() {
         // Our clock (1_700_000_000 s when the upload began) runs 2 minutes ahead of the provider's, which stored the
         // file at its 1_699_999_880. By its `Date` the attempt began at about 1_699_999_879.6 on its clock: found.

@@ -192,7 +192,9 @@ test('an abort is never retried, also while waiting between retries, and a pre-a
   fault(m, { op: 'list', fault: { hang: true } });
   const ac = new AbortController();
   setTimeout(() => ac.abort(), 50);
+  const hung = performance.now();
   let e = await rejection(c.files.list({ purpose: 'batch' }, { signal: ac.signal }));
+  assert.ok(performance.now() - hung < 2000, 'the hung request was cut short by the abort, not by a timeout');
   assert.equal(e.kind, 'aborted');
   assert.equal(e.retryable, false);
   assert.equal(e.attempts, 1);
@@ -345,7 +347,11 @@ test('bad input is refused with invalid_argument before any request', async (t) 
     assert.equal(e.kind, 'invalid_argument', `#${i}: ${e.message}`);
     assert.equal(e.attempts, 0);
   }
-  assert.throws(() => c.files.listAll({ limit: -1 }), (e) => e.kind === 'invalid_argument');
+  assert.throws(() => c.files.listAll({ limit: -1 }), (e) => e.kind === 'invalid_argument' && e.provider === 'moonshot');
+  // A refusal names the client's provider, whether the JS or the wasm refused it.
+  const named = [[c.files.create({ file: 'x', filename: 'a.txt' }), 'moonshot'], [c.files.list({ limit: 0 }), 'moonshot'],
+    [c.files.retrieve('..'), 'moonshot'], [mm.files.retrieve('abc'), 'minimax'], [mm.files.create({ file: 'x', purpose: 'voice_clone' }), 'minimax']];
+  for (const [p, provider] of named) assert.equal((await rejection(p)).provider, provider);
   assert.equal(m.state.log.length, 0, 'no request was made');
   assert.equal((await c.files.create({ file: 'still works', purpose: 'file-extract', filename: 'ok.txt' })).bytes, 11);
   // The other providers document no lower bound: an empty file is sent.

@@ -35,6 +35,21 @@ test('the multipart body is rebuilt for every attempt, with the headers and a fr
   assert.equal(b.init.method, 'POST');
 });
 
+test('by default a call makes up to 3 attempts (maxRetries 2), each under its own 600,000 ms timer', async () => {
+  const { c, seen } = client(() => new Response('{}', { status: 503, headers: { 'retry-after-ms': '1' } }));
+  const delays = [];
+  const real = globalThis.setTimeout;
+  globalThis.setTimeout = (f, ms, ...rest) => (delays.push(ms), real(f, ms, ...rest));
+  let e;
+  try {
+    e = await c.files.list().catch((e) => e);
+  } finally {
+    globalThis.setTimeout = real;
+  }
+  assert.deepEqual([e.kind, e.attempts, seen.length], ['server', 3, 3]);
+  assert.deepEqual(delays, [600000, 1, 600000, 1, 600000], 'an attempt timer, the 1 ms wait asked for, and so on');
+});
+
 test('a hung attempt times out and is retried', async () => {
   const hang = (url, init) => new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
   const { c, seen } = client(hang, { timeout: 20, maxRetries: 1 });
@@ -68,6 +83,8 @@ test('odd fetch behaviour becomes a classified error, and the client still works
     [() => new Proxy({}, { getPrototypeOf() { throw new Error('trap'); } }), 'decode'],
     [() => ({ then() { throw new Error('thenable'); } }), 'connection'],
     [() => ({ status: 200, headers: { get() { throw new Error('hostile headers'); } }, arrayBuffer() {} }), 'connection'],
+    // A Response-like object with a status no HTTP response has.
+    [() => ({ status: 1200, headers: new Headers(), arrayBuffer: async () => new ArrayBuffer(0) }), 'decode'],
   ];
   for (const [impl, kind] of cases) {
     const { c } = client(impl, { maxRetries: 0 });
