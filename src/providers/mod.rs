@@ -958,6 +958,9 @@ mod tests {
         let p = Page::window(files.clone(), &q, true);
         assert_eq!(p.files.iter().map(FileObject::id).collect::<Vec<_>>(), ["d"]);
         assert!(!p.has_more);
+        // Exactly `limit` left: none more.
+        let q = ListQuery { after: Some("c".into()), ..q };
+        assert!(!Page::window(files.clone(), &q, true).has_more);
         let q = ListQuery { order: Some("desc".into()), ..Default::default() };
         let p = Page::window(files.clone(), &q, true);
         assert_eq!(p.files.iter().map(FileObject::id).collect::<Vec<_>>(), ["d", "a", "c", "b"]);
@@ -1025,6 +1028,12 @@ mod tests {
         assert_eq!(found.as_ref().map(FileObject::id), Some("new"));
         assert_eq!(Provider::Zhipu.find_upload(files.clone(), "batch", "a.jsonl", 1, 150), None);
         assert_eq!(Provider::Zhipu.find_upload(files, "batch", "b.jsonl", 1, 0), None);
+        // A second early by the provider's clock (times in whole seconds) is still this attempt's; two earlier is not.
+        assert_eq!(Provider::Zhipu.find_upload(vec![new.clone()], "batch", "a.jsonl", 1, 102).as_ref().map(FileObject::id), Some("new"));
+        assert_eq!(Provider::Zhipu.find_upload(vec![new.clone()], "batch", "a.jsonl", 1, 103), None);
+        // Two alike in the same second: the later as listed.
+        let twin = FileObject::new("twin", 1, 101, "a.jsonl", "batch", src);
+        assert_eq!(Provider::Zhipu.find_upload(vec![new, twin], "batch", "a.jsonl", 1, 100).as_ref().map(FileObject::id), Some("twin"));
         assert!(Provider::Zhipu.upload_lookup("http://h", "voice-clone-input", None).is_none());
         assert!(Provider::MiniMax.upload_lookup("http://h", "video_understanding", None).is_none());
         assert_eq!(Provider::OpenAi.upload_lookup("http://h", "batch", None).unwrap().url, "http://h/files?purpose=batch&limit=100&order=desc");

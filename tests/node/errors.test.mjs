@@ -352,6 +352,10 @@ test('bad input is refused with invalid_argument before any request', async (t) 
   const named = [[c.files.create({ file: 'x', filename: 'a.txt' }), 'moonshot'], [c.files.list({ limit: 0 }), 'moonshot'],
     [c.files.retrieve('..'), 'moonshot'], [mm.files.retrieve('abc'), 'minimax'], [mm.files.create({ file: 'x', purpose: 'voice_clone' }), 'minimax']];
   for (const [p, provider] of named) assert.equal((await rejection(p)).provider, provider);
+  // An id that is not a string is refused as such, whatever it would read as.
+  for (const id of [12, { toString: () => 'file-1' }, undefined]) {
+    assert.equal((await rejection(c.files.retrieve(id))).message, 'file id must be a non-empty string');
+  }
   assert.equal(m.state.log.length, 0, 'no request was made');
   assert.equal((await c.files.create({ file: 'still works', purpose: 'file-extract', filename: 'ok.txt' })).bytes, 11);
   // The other providers document no lower bound: an empty file is sent.

@@ -50,6 +50,26 @@ test('by default a call makes up to 3 attempts (maxRetries 2), each under its ow
   assert.deepEqual(delays, [600000, 1, 600000, 1, 600000], 'an attempt timer, the 1 ms wait asked for, and so on');
 });
 
+test('with an injected fetch, an upload with progress goes through that fetch, never through XMLHttpRequest', async () => {
+  // As in a browser page, where XMLHttpRequest exists and carries progress when the client uses the global fetch.
+  let made = 0;
+  globalThis.XMLHttpRequest = class {
+    constructor() {
+      made++;
+      throw new Error('XMLHttpRequest used');
+    }
+  };
+  try {
+    const { c, seen } = client(() => new Response(FILE));
+    const steps = [];
+    const f = await c.files.create({ file: new Blob(['abc']), purpose: 'batch', filename: 'a.jsonl' }, { onUploadProgress: (loaded, total) => steps.push([loaded, total]) });
+    assert.deepEqual([f.id, seen.length, made], ['f', 1, 0]);
+    assert.deepEqual(steps, [[0, 3], [3, 3]]);
+  } finally {
+    delete globalThis.XMLHttpRequest;
+  }
+});
+
 test('a hung attempt times out and is retried', async () => {
   const hang = (url, init) => new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
   const { c, seen } = client(hang, { timeout: 20, maxRetries: 1 });
