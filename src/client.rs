@@ -586,6 +586,16 @@ mod tests {
         format!(r#"{{"id":"{id}","object":"file","bytes":3,"created_at":{created},"filename":"a.jsonl","purpose":"{purpose}"}}"#)
     }
 
+    /// A list page of `files` (JSON objects).
+    fn page_json(files: &[String], more: bool) -> String {
+        format!(r#"{{"object":"list","data":[{}],"has_more":{more}}}"#, files.join(","))
+    }
+
+    /// A batch file the upload lookup must pass over: same purpose and size, another name.
+    fn other_json(id: &str) -> String {
+        file_json(id, "batch", 1_700_000_000).replace("a.jsonl", "b.jsonl")
+    }
+
     #[test]
     fn retries_honour_retry_after_then_stop_at_max_retries() {
         let mut c = Call::list(Provider::OpenAi, "http://h/v1", 2, ListQuery::default()).unwrap();
@@ -626,7 +636,7 @@ mod tests {
             n += 1;
             match (n, req.method.as_str()) {
                 (1, "POST") => Err(Kind::Timeout),
-                (2, "GET") => Ok(resp(200, &[], &format!(r#"{{"object":"list","data":[{}],"has_more":false}}"#, file_json("stored", "batch", 1_700_000_000)))),
+                (2, "GET") => Ok(resp(200, &[], &page_json(&[file_json("stored", "batch", 1_700_000_000)], false))),
                 _ => panic!("sent again after the lookup found it"),
             }
         });
@@ -654,8 +664,6 @@ mod tests {
 
     #[test]
     fn the_lookup_reads_on_while_more_pages_follow() {
-        let page = |files: &[String], more: bool| format!(r#"{{"object":"list","data":[{}],"has_more":{more}}}"#, files.join(","));
-        let other = |id: &str| file_json(id, "batch", 1_700_000_000).replace("a.jsonl", "b.jsonl");
         // Zhipu, listing oldest first (its order is undocumented): the stored file is on the third page.
         let mut c = Call::create(Provider::Zhipu, "http://h", 3, "batch", "a.jsonl", 3.0).unwrap();
         let mut n = 0;
@@ -663,9 +671,9 @@ mod tests {
             n += 1;
             match n {
                 1 => Err(Kind::Timeout),
-                2 => Ok(resp(200, &[], &page(&[other("old 1")], true))),
-                3 => Ok(resp(200, &[], &page(&[other("old-2")], true))),
-                4 => Ok(resp(200, &[], &page(&[other("old-3"), file_json("stored", "batch", 1_700_000_000)], false))),
+                2 => Ok(resp(200, &[], &page_json(&[other_json("old 1")], true))),
+                3 => Ok(resp(200, &[], &page_json(&[other_json("old-2")], true))),
+                4 => Ok(resp(200, &[], &page_json(&[other_json("old-3"), file_json("stored", "batch", 1_700_000_000)], false))),
                 _ => panic!("sent again although the lookup found it"),
             }
         });
@@ -680,10 +688,10 @@ mod tests {
             n += 1;
             match n {
                 1 => Ok(resp(502, &[], "")),
-                2 => Ok(resp(200, &[], &page(&[other("old-1")], true))),
-                3 => Ok(resp(200, &[], &page(&[other("old-2")], false))),
+                2 => Ok(resp(200, &[], &page_json(&[other_json("old-1")], true))),
+                3 => Ok(resp(200, &[], &page_json(&[other_json("old-2")], false))),
                 4 => Err(Kind::Connection),
-                5 => Ok(resp(200, &[], &page(&[file_json("stored", "batch", 1_700_000_000)], true))),
+                5 => Ok(resp(200, &[], &page_json(&[file_json("stored", "batch", 1_700_000_000)], true))),
                 _ => panic!("sent again although the lookup found it"),
             }
         });
@@ -698,7 +706,7 @@ mod tests {
             n += 1;
             match (n, req.method) {
                 (1, _) => Err(Kind::Timeout),
-                (_, crate::providers::Method::Get) => Ok(resp(200, &[], &page(&[other(&format!("old-{n}"))], true))),
+                (_, crate::providers::Method::Get) => Ok(resp(200, &[], &page_json(&[other_json(&format!("old-{n}"))], true))),
                 _ => Ok(resp(200, &[], &file_json("again", "batch", 1_700_000_001))),
             }
         });
@@ -709,8 +717,8 @@ mod tests {
     #[test]
     fn lookup_pages_count_as_one_attempt_and_each_lookup_starts_at_its_first_page() {
         use crate::providers::Method;
-        let page = |files: &[String], more: bool| format!(r#"{{"object":"list","data":[{}],"has_more":{more}}}"#, files.join(","));
-        let other = |n: i32| page(&[file_json(&format!("old-{n}"), "batch", 1_700_000_000).replace("a.jsonl", "b.jsonl")], true);
+        // Page `n` of files the lookup passes over; `more`: another follows.
+        let old = |n: i32, more: bool| page_json(&[other_json(&format!("old-{n}"))], more);
         // Attempt 2's lookup reads three pages and uploads: a failure then is the call's second attempt, not its fourth.
         let mut c = Call::create(Provider::Zhipu, "http://h", 1, "batch", "a.jsonl", 3.0).unwrap();
         let mut n = 0;
@@ -718,8 +726,8 @@ mod tests {
             n += 1;
             match (n, req.method) {
                 (1, _) => Err(Kind::Timeout),
-                (2 | 3, Method::Get) => Ok(resp(200, &[], &other(n))),
-                (4, Method::Get) => Ok(resp(200, &[], &other(n).replace("true}", "false}"))),
+                (2 | 3, Method::Get) => Ok(resp(200, &[], &old(n, true))),
+                (4, Method::Get) => Ok(resp(200, &[], &old(n, false))),
                 _ => Ok(resp(500, &[], "{}")),
             }
         });
@@ -732,9 +740,9 @@ mod tests {
             n += 1;
             match (n, req.method) {
                 (1 | 8, Method::Post) => Err(Kind::Timeout),
-                (2..=6 | 9..=12, Method::Get) => Ok(resp(200, &[], &other(n))),
-                (7, Method::Get) => Ok(resp(200, &[], &other(n).replace("true}", "false}"))),
-                (13, Method::Get) => Ok(resp(200, &[], &page(&[file_json("stored", "batch", 1_700_000_000)], true))),
+                (2..=6 | 9..=12, Method::Get) => Ok(resp(200, &[], &old(n, true))),
+                (7, Method::Get) => Ok(resp(200, &[], &old(n, false))),
+                (13, Method::Get) => Ok(resp(200, &[], &page_json(&[file_json("stored", "batch", 1_700_000_000)], true))),
                 _ => panic!("request {n} was not expected"),
             }
         });
@@ -753,7 +761,7 @@ mod tests {
                 n += 1;
                 match n {
                     1 => Err(Kind::Connection),
-                    2 => Ok(resp(200, date, &format!(r#"{{"object":"list","data":[{}],"has_more":false}}"#, file_json("stored", "batch", 1_699_999_880)))),
+                    2 => Ok(resp(200, date, &page_json(&[file_json("stored", "batch", 1_699_999_880)], false))),
                     _ => Ok(resp(200, &[], &file_json("again", "batch", 1_699_999_881))),
                 }
             });
@@ -805,8 +813,8 @@ mod tests {
         assert_eq!(c.stage(), 3);
         let (r, urls, _) = drive(&mut c, |req| {
             let purpose = req.url.split("purpose=").nth(1).and_then(|s| s.split('&').next()).unwrap_or("").to_string();
-            let files = [file_json(&[&purpose, "-1"].concat(), &purpose, 5), file_json(&[&purpose, "-2"].concat(), &purpose, 9)].join(",");
-            Ok(resp(200, &[], &format!(r#"{{"object":"list","data":[{files}],"has_more":false}}"#)))
+            let files = [file_json(&[&purpose, "-1"].concat(), &purpose, 5), file_json(&[&purpose, "-2"].concat(), &purpose, 9)];
+            Ok(resp(200, &[], &page_json(&files, false)))
         });
         let Ok(Done::Page(page)) = r else { panic!("no page") };
         assert_eq!(urls.len(), 3);
@@ -821,7 +829,7 @@ mod tests {
     fn a_walk_yields_pages_then_ends_and_zhipu_retrieve_stops_at_the_file() {
         let page = |ids: &[&str], more: bool| {
             let files: Vec<String> = ids.iter().map(|id| file_json(id, "batch", 1)).collect();
-            resp(200, &[], &format!(r#"{{"object":"list","data":[{}],"has_more":{more}}}"#, files.join(",")))
+            resp(200, &[], &page_json(&files, more))
         };
         let mut c = Call::list_all(Provider::OpenAi, "http://h/v1", 0, ListQuery { limit: Some(2), ..Default::default() }).unwrap();
         let mut n = 0;
