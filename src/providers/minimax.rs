@@ -123,6 +123,13 @@ mod tests {
         assert!(P.parse_list(&resp(200, &[], empty)).unwrap().files.is_empty());
         let missing = r#"{"base_resp":{"status_code":0}}"#;
         assert_eq!(P.parse_list(&resp(200, &[], missing)).unwrap_err().kind, Kind::Decode);
+        // An `error` that is not an object is no envelope: base_resp still decides, and a success stays one.
+        let limited = r#"{"error":null,"files":null,"base_resp":{"status_code":1002,"status_msg":"rate limit"}}"#;
+        assert_eq!(P.parse_list(&resp(200, &[], limited)).unwrap_err().kind, Kind::RateLimit);
+        let ok = r#"{"error":"","files":[],"base_resp":{"status_code":0}}"#;
+        assert!(P.parse_list(&resp(200, &[], ok)).is_ok());
+        let file = r#"{"id":"file-1","object":"file","bytes":1,"created_at":1,"filename":"a","purpose":"batch","error":null}"#;
+        assert_eq!(Provider::OpenAi.parse_file(&resp(200, &[], file)).unwrap().id(), "file-1");
     }
 
     #[test]
@@ -199,6 +206,11 @@ mod tests {
         let body = r#"{"type":"error","error":{"type":"authorized_error","message":"login fail (1004)","http_code":"401"},"request_id":"rq"}"#;
         let e = P.parse_list(&resp(401, &[], body)).unwrap_err();
         assert_eq!((e.kind, e.code.as_deref(), e.request_id.as_deref()), (Kind::Authentication, Some("authorized_error"), Some("rq")));
+        // The type decides even under another status; the Anthropic-style paths name it authentication_error.
+        for ty in ["authorized_error", "authentication_error"] {
+            let body = format!(r#"{{"type":"error","error":{{"type":"{ty}","message":"m"}}}}"#);
+            assert_eq!(P.parse_list(&resp(200, &[], &body)).unwrap_err().kind, Kind::Authentication, "{ty}");
+        }
         let body = r#"{"base_resp":{"status_code":2013,"status_msg":"file not found"}}"#;
         assert_eq!(P.parse_file(&resp(200, &[], body)).unwrap_err().kind, Kind::NotFound);
         let body = r#"{"base_resp":{"status_code":2013,"status_msg":"file does not exist"}}"#;

@@ -945,6 +945,12 @@ mod tests {
         let r = resp(401, &[], r#"{"request_id":"b1"}"#);
         let body = json::parse(r.body);
         assert_eq!(Provider::MiniMax.request_id(&r, body.as_ref().map(Doc::root)).as_deref(), Some("b1"));
+        // Zhipu-style bodies name it trace_id; an empty header says nothing, so the next one is read.
+        let r = resp(500, &[("x-request-id", "")], r#"{"trace_id":"b2"}"#);
+        let body = json::parse(r.body);
+        assert_eq!(Provider::Zhipu.request_id(&r, body.as_ref().map(Doc::root)).as_deref(), Some("b2"));
+        let r = resp(500, &[("trace-id", ""), ("x-log-id", "l1")], "");
+        assert_eq!(Provider::MiniMax.request_id(&r, None).as_deref(), Some("l1"));
     }
 
     #[test]
@@ -1053,6 +1059,12 @@ mod tests {
         assert_eq!(e.raw, Some(Raw { seq: 0, json: false }), "a truncated body is text");
         let e = Provider::Zhipu.parse_list(&resp(200, &[], "")).unwrap_err();
         assert_eq!((e.kind, e.raw), (Kind::Decode, None));
+        // A body-less error still says something: the status's reason phrase.
+        let texts = [(400, "bad request"), (401, "unauthorized"), (403, "forbidden"), (404, "not found"), (408, "request timeout"), (409, "conflict"), (429, "too many requests"), (500, "internal server error"), (502, "bad gateway"), (503, "service unavailable"), (504, "gateway timeout"), (418, "request failed")];
+        for (status, text) in texts {
+            let e = Provider::OpenAi.parse_list(&resp(status, &[], "")).unwrap_err();
+            assert_eq!((e.message, e.raw), (format!("openai {status}: {text}"), None));
+        }
     }
 
     #[test]
@@ -1093,6 +1105,8 @@ mod tests {
         assert_eq!(Provider::Zhipu.max_bytes(B, "batch", "a.jsonl"), Some(100 * MB));
         assert_eq!(Provider::MiniMax.max_bytes(B, "video_generation_input", "a.mp3"), Some(15 * MB));
         assert_eq!(Provider::MiniMax.max_bytes(B, "t2a_async_input", "a.txt"), None);
+        // OpenAI documents 512 MB per file, for any purpose.
+        assert_eq!(Provider::OpenAi.max_bytes("https://api.openai.com/v1", "batch", "a.jsonl"), Some(512 * MB));
         // z.ai's agent upload page: 100 MB per file, images included; its other purposes keep bigmodel.cn's figures.
         for base in ["https://api.z.ai/api/paas/v4", "HTTPS://API.Z.AI/api/paas/v4"] {
             assert_eq!(Provider::Zhipu.max_bytes(base, "agent", "a.pdf"), Some(100 * MB));

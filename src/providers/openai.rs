@@ -61,6 +61,9 @@ mod tests {
             (429, r#"{"error":{"message":"m","type":"requests","code":"rate_limit_exceeded"}}"#, Kind::RateLimit, true, "rate_limit_exceeded"),
             (401, r#"{"error":{"message":"m","type":"invalid_request_error","code":"invalid_api_key"}}"#, Kind::Authentication, false, "invalid_api_key"),
             (404, r#"{"error":{"message":"No such File object","type":"invalid_request_error","code":null}}"#, Kind::NotFound, false, "invalid_request_error"),
+            // The code or the type decides, whatever the status.
+            (400, r#"{"error":{"message":"m","type":"invalid_request_error","code":"invalid_api_key"}}"#, Kind::Authentication, false, "invalid_api_key"),
+            (403, r#"{"error":{"message":"m","type":"insufficient_quota","code":"billing_hard_limit_reached"}}"#, Kind::InsufficientBalance, false, "billing_hard_limit_reached"),
             (409, r#"{"error":{"message":"m","type":"conflict"}}"#, Kind::InvalidRequest, true, "conflict"),
             (408, r#"{"error":{"message":"m","type":"timeout"}}"#, Kind::Timeout, true, "timeout"),
             (503, r#"{"error":{"message":"m","type":"server_error"}}"#, Kind::Server, true, "server_error"),

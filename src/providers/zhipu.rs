@@ -92,8 +92,14 @@ mod tests {
             assert_eq!((e.code.as_deref(), e.status, e.request_id.as_deref()), (Some(code), Some(status), Some("z-1")));
             // The code decides, not the status: the same code under another status reads the same.
             if code != "-" {
-                let e = P.parse_list(&resp(400, &[], &body)).unwrap_err();
-                assert_eq!((e.kind, e.retryable), (kind, retryable), "{code} under 400");
+                // 404 too: 1221/1222 say the API is offline or missing, not the file.
+                for other in [400, 404] {
+                    let e = P.parse_list(&resp(other, &[], &body)).unwrap_err();
+                    assert_eq!((e.kind, e.retryable), (kind, retryable), "{code} under {other}");
+                }
+                // Documented as a string; a host that sends it as a number means the same code.
+                let e = P.parse_list(&resp(status, &[], &body.replace(&format!("\"{code}\""), code))).unwrap_err();
+                assert_eq!((e.kind, e.code.as_deref()), (kind, Some(code)), "{code} as a number");
             }
         }
         let e = P.parse_list(&resp(434, &[], "no permission")).unwrap_err();
