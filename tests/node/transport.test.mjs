@@ -116,6 +116,26 @@ test('odd fetch behaviour becomes a classified error, and the client still works
   assert.deepEqual(await c.files.list(), { object: 'list', data: [], has_more: false });
 });
 
+test('a runtime without fetch or AbortController gets an unsupported error, not a retry or a crash', async () => {
+  const saved = { fetch: globalThis.fetch, AbortController: globalThis.AbortController };
+  const calls = [];
+  try {
+    globalThis.fetch = undefined;
+    const c = new LlmFiles({ provider: 'openai', apiKey: 'sk-transport-test', baseURL: 'http://127.0.0.1:9/v1' });
+    const e = await c.files.list().catch((e) => e);
+    assert.deepEqual([e.kind, e.retryable, e.attempts, e.message], ['unsupported', false, 1, 'this runtime has no global fetch']);
+    globalThis.fetch = saved.fetch;
+    globalThis.AbortController = undefined;
+    const { c: d } = client(() => (calls.push(1), new Response(LIST)));
+    const f = await d.files.list().catch((e) => e);
+    assert.deepEqual([f.kind, f.retryable, f.attempts, calls.length], ['unsupported', false, 1, 0]);
+  } finally {
+    Object.assign(globalThis, saved);
+  }
+  const { c } = client(() => new Response(LIST));
+  assert.deepEqual(await c.files.list(), { object: 'list', data: [], has_more: false });
+});
+
 test('a response body over 16 MiB is refused without being copied into wasm memory, and the client keeps working', async () => {
   const memory = await wasmMemory();
   // A list page as a file served on the wrong route might look: valid JSON, far larger than any file API answers.
