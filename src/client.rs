@@ -819,6 +819,10 @@ mod tests {
         let Ok(Done::Page(page)) = r else { panic!("no page") };
         assert_eq!(urls.len(), 3);
         assert_eq!((page.files.len(), page.has_more), (2, true));
+        // More pages of any one purpose mean more for the merged page, whichever slot says so.
+        let mut c = Call::list(Provider::Zhipu, "http://h", 0, ListQuery::default()).unwrap();
+        let (r, _, _) = drive(&mut c, |req| Ok(resp(200, &[], &page_json(&[], req.url.contains("purpose=batch")))));
+        assert!(matches!(r, Ok(Done::Page(p)) if p.has_more));
         let mut c = Call::list(Provider::MiniMax, "http://h", 0, ListQuery::default()).unwrap();
         let (r, _, _) = drive(&mut c, |req| Ok(if req.url.ends_with("prompt_audio") { resp(401, &[], "{}") } else { resp(200, &[], r#"{"files":[],"base_resp":{"status_code":0}}"#) }));
         assert_eq!(r.unwrap_err().kind, Kind::Authentication);
@@ -848,6 +852,11 @@ mod tests {
         // A provider that repeats its cursor is stopped, not followed forever.
         let mut c = Call::list_all(Provider::OpenAi, "http://h/v1", 0, ListQuery::default()).unwrap();
         assert_eq!(drive(&mut c, |_| Ok(page(&[], true))).0.unwrap_err().kind, Kind::Decode);
+        // So is one that answers the page after `a` with `a` again.
+        let mut c = Call::list_all(Provider::OpenAi, "http://h/v1", 0, ListQuery::default()).unwrap();
+        assert!(matches!(drive(&mut c, |_| Ok(page(&["a"], true))).0, Ok(Done::Files(f)) if f.len() == 1));
+        let (r, urls, _) = drive(&mut c, |_| Ok(page(&["a"], true)));
+        assert_eq!((r.unwrap_err().kind, urls), (Kind::Decode, vec!["GET http://h/v1/files?after=a".to_string()]));
 
         let mut c = Call::retrieve(Provider::Zhipu, "http://h", 0, "c").unwrap();
         let (r, urls, _) = drive(&mut c, |req| Ok(if req.url.contains("purpose=agent") { page(&["a", "c"], false) } else { page(&[], false) }));
