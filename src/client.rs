@@ -919,6 +919,13 @@ mod tests {
         assert_eq!(r.unwrap_err().kind, Kind::Authentication);
         let mut c = Call::content(Provider::MiniMax, "http://h", 0, "1").unwrap();
         assert_eq!(drive(&mut c, |_| Ok(resp(200, &[("content-type", "application/json")], r#"{"a":1}"#))).0.unwrap(), Done::Stream);
+        // An empty body is no file where one is needed: an error's status still decides, and MiniMax JSON must parse.
+        let mut c = Call::content(Provider::OpenAi, "http://h/v1", 0, "f").unwrap();
+        assert_eq!(drive(&mut c, |_| Ok(resp(404, &[], ""))).0.unwrap_err().kind, Kind::NotFound);
+        let mut c = Call::content(Provider::MiniMax, "http://h", 0, "1").unwrap();
+        assert_eq!(drive(&mut c, |_| Ok(resp(200, &[("content-type", "application/json")], ""))).0.unwrap_err().kind, Kind::Decode);
+        let mut c = Call::content(Provider::MiniMax, "http://h", 0, "1").unwrap();
+        assert_eq!(drive(&mut c, |_| Ok(resp(200, &[], ""))).0.unwrap(), Done::Stream, "an untyped empty file");
     }
 
     #[test]
