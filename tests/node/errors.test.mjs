@@ -279,6 +279,10 @@ test('bad input is refused with invalid_argument before any request', async (t) 
     () => new LlmFiles({ provider: Symbol('p'), apiKey: 'k' }),
     () => new LlmFiles({ get provider() { throw new Error('getter'); }, apiKey: 'k' }),
     () => new LlmFiles(new Proxy({}, { get() { throw new Error('trap'); } })),
+    // fetch would send these trimmed, and a server echoing the trimmed key would slip past redaction of the padded one.
+    () => new LlmFiles({ provider: 'moonshot', apiKey: ' sk-padded-key ' }),
+    () => new LlmFiles({ provider: 'moonshot', apiKey: 'sk-padded-key\t' }),
+    () => new LlmFiles({ provider: 'moonshot', apiKey: 'k', defaultHeaders: { 'X-A': ' v' } }),
     // The client sets these itself: fetch would join a second Authorization to its own (`Bearer a, Bearer b`), and a
     // Content-Type would replace the multipart one, boundary and all.
     () => new LlmFiles({ provider: 'moonshot', apiKey: 'k', defaultHeaders: { authorization: 'Bearer other' } }),
