@@ -35,6 +35,13 @@ test('the multipart body is rebuilt for every attempt, with the headers and a fr
   assert.equal(b.init.method, 'POST');
 });
 
+test('an explicit filename wins over the File\'s own name; without one, the File\'s name is sent', async () => {
+  const { c, seen } = client(() => new Response(FILE));
+  await c.files.create({ file: new File(['abc'], 'from-file.txt'), filename: 'a.jsonl', purpose: 'batch' });
+  await c.files.create({ file: new File(['abc'], 'from-file.txt'), purpose: 'batch' });
+  assert.deepEqual(seen.map((s) => s.init.body.get('file').name), ['a.jsonl', 'from-file.txt']);
+});
+
 test('by default a call makes up to 3 attempts (maxRetries 2), each under its own 600,000 ms timer', async () => {
   const { c, seen } = client(() => new Response('{}', { status: 503, headers: { 'retry-after-ms': '1' } }));
   const delays = [];
