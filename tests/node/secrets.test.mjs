@@ -17,6 +17,18 @@ test('the shipped JavaScript never writes to the console', () => {
   for (const f of files) assert.deepEqual(readFileSync(f, 'utf8').match(/console\.\w+\(/g) ?? [], [], f);
 });
 
+test('a client shows no key when printed or serialised, and its files cannot be swapped out', async () => {
+  const { inspect } = await import('node:util');
+  const c = new LlmFiles({ provider: 'moonshot', apiKey: KEY });
+  for (const text of [inspect(c, { showHidden: true, depth: 10 }), inspect(c.files, { showHidden: true, depth: 10 }), JSON.stringify(c), String(Object.entries(c))]) {
+    assert.ok(!text.includes(KEY), text);
+  }
+  assert.deepEqual(Object.keys(c), ['files']);
+  const files = c.files;
+  assert.throws(() => { c.files = {}; }, TypeError);
+  assert.equal(c.files, files);
+});
+
 test('failing calls of every kind print nothing with the key, and their errors carry none', async (t) => {
   const m = await mock(t);
   const captured = [];
