@@ -143,6 +143,14 @@ test('a runtime without fetch or AbortController gets an unsupported error, not 
   assert.deepEqual(await c.files.list(), { object: 'list', data: [], has_more: false });
 });
 
+test('a header value with a line break, from a Response-like object, cannot pose as another header', async () => {
+  // Such a value would otherwise shift the name/value lines the wasm reads: here, a request id posing as a retry hint.
+  const headers = { get: (name) => (name === 'x-request-id' ? 'r1\nretry-after\n0' : null) };
+  const { c, seen } = client(() => ({ status: 503, headers, arrayBuffer: async () => new TextEncoder().encode('{}').buffer }), { maxRetries: 0 });
+  const e = await c.files.list().catch((e) => e);
+  assert.deepEqual([e.kind, e.requestId, seen.length], ['server', 'r1 retry-after 0', 1]);
+});
+
 test('a response body over 16 MiB is refused without being copied into wasm memory, and the client keeps working', async () => {
   const memory = await wasmMemory();
   // A list page as a file served on the wrong route might look: valid JSON, far larger than any file API answers.
