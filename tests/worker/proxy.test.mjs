@@ -276,3 +276,46 @@ test('the cron cleanup reports a file gone before its delete as already gone, no
   assert.deepEqual(report.map((e) => [e.action, e.error.split(':')[0]]), [['already gone', 'not_found'], ['failed', 'invalid_request']]);
   for (const f of [gone, old]) await direct.files.delete(f.id);
 });
+
+test('the proxy forwards Accept, hands back Content-Disposition, caps a declared length at the limit exactly, and answers 503 for a provider without a key', async () => {
+  const { proxy } = await import('../../worker/src/index.js');
+  const env = { CLIENT_TOKEN: TOKEN, ALLOWED_ORIGINS: ORIGIN, MOONSHOT_API_KEY: KEYS.moonshot, MOONSHOT_BASE_URL: 'http://upstream.test/v1' };
+  const headers = (h) => new Headers({ Authorization: `Bearer ${TOKEN}`, Origin: ORIGIN, ...h });
+  const sent = [];
+  const real = globalThis.fetch;
+  // The upstream, stubbed: these headers are the Worker's own choices, whatever a mock provider sends.
+  globalThis.fetch = async (url, init) => (sent.push({ url, init }), new Response('bytes', { headers: { 'Content-Disposition': 'attachment; filename="a.txt"' } }));
+  try {
+    const res = await proxy({ url: 'http://proxy.test/moonshot/files/f1/content', method: 'GET', body: null, headers: headers({ Accept: 'application/binary' }) }, env);
+    assert.equal(res.headers.get('content-disposition'), 'attachment; filename="a.txt"');
+    assert.equal(sent[0].init.headers.get('accept'), 'application/binary');
+    // Moonshot's 100 MB plus 64 KiB of multipart framing is the most a declared upload may be.
+    const max = 100 * 1024 * 1024 + 64 * 1024;
+    const upload = (length) => proxy({ url: 'http://proxy.test/moonshot/files', method: 'POST', body: null, headers: headers({ 'Content-Length': String(length) }) }, env);
+    assert.equal((await upload(max)).status, 200);
+    assert.equal((await upload(max + 1)).status, 413);
+    const unconfigured = await proxy({ url: 'http://proxy.test/zhipu/files?purpose=batch', method: 'GET', body: null, headers: headers({}) }, env);
+    assert.equal(unconfigured.status, 503);
+    assert.equal(sent.length, 2, 'only the download and the upload at the limit went out');
+  } finally {
+    globalThis.fetch = real;
+  }
+});
+
+test('the cron cleanup takes a per-provider age over the general one, skips a provider with no age, and deletes MiniMax files by their listed purpose', async () => {
+  const moonshot = new LlmFiles({ provider: 'moonshot', apiKey: 'seed', baseURL: mock.base('moonshot') });
+  const minimax = new LlmFiles({ provider: 'minimax', apiKey: 'seed', baseURL: mock.base('minimax') });
+  const a = await moonshot.files.create({ file: 'a', purpose: 'file-extract', filename: 'two-hours.txt' });
+  const b = await minimax.files.create({ file: 'b', purpose: 'voice_clone', filename: 'two-hours.mp3' });
+  mock.state.files.moonshot.get(a.id).created_at -= 2 * 3600;
+  mock.state.files.minimax.get(b.id).created_at -= 2 * 3600;
+  mock.state.log.length = 0;
+  const report = await quietCleanup({ CLEANUP_MAX_AGE_HOURS: '24', CLEANUP_MAX_AGE_HOURS_MOONSHOT: '1', CLEANUP_MAX_AGE_HOURS_MINIMAX: '1', MOONSHOT_API_KEY: KEYS.moonshot,
+    MOONSHOT_BASE_URL: mock.base('moonshot'), MINIMAX_API_KEY: KEYS.minimax, MINIMAX_BASE_URL: mock.base('minimax') }, 'moonshot');
+  assert.deepEqual(report.map((e) => [e.id, e.action]).sort(), [[a.id, 'deleted'], [b.id, 'deleted']].sort());
+  assert.ok(!mock.state.log.some((e) => e.op === 'retrieve'), 'the purpose came from the listing, not a lookup');
+  // Without any age configured a provider is left alone: not even listed.
+  mock.state.log.length = 0;
+  assert.deepEqual(await quietCleanup({ OPENAI_API_KEY: KEYS.openai, OPENAI_BASE_URL: mock.base('openai') }, 'openai'), []);
+  assert.equal(mock.state.log.length, 0);
+});
