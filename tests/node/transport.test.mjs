@@ -86,6 +86,10 @@ test('a hung attempt times out and is retried', async () => {
   assert.equal(e.message, 'no complete response within 20 ms');
   assert.equal(seen.length, 2);
   assert.ok(Date.now() - started < 5000);
+  // The caller's abort of an attempt in flight is an abort, not that attempt's timeout, even with no retry left.
+  const e2 = await c.files.list(undefined, { signal: AbortSignal.timeout(10), timeout: 60000, maxRetries: 0 }).catch((e) => e);
+  assert.deepEqual([e2.kind, e2.attempts, e2.retryable], ['aborted', 1, false]);
+  assert.equal(e2.message, 'the request was aborted by its signal');
 });
 
 test('a pre-aborted signal sends nothing, and an abort during a wait ends it', async () => {
