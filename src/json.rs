@@ -518,7 +518,7 @@ mod tests {
         let file = v.get("file").unwrap();
         assert_eq!(file.get("file_id").unwrap().num(), Some("9007199254740993"));
         assert_eq!(file.get("file_id").unwrap().as_i64(), Some(9007199254740993));
-        for (text, i, u) in [("0", Some(0), Some(0)), ("-0", Some(0), None), ("18446744073709551615", None, Some(u64::MAX)), ("18446744073709551616", None, None), ("9223372036854775807", Some(i64::MAX), Some(i64::MAX as u64)), ("-9223372036854775808", Some(i64::MIN), None), ("-9223372036854775809", None, None), ("", None, None), ("-", None, None), ("+1", None, None), ("1a", None, None), ("99999999999999999999", None, None), ("10000000000000000000", None, Some(10_000_000_000_000_000_000)), ("19999999999999999999", None, None), ("28446744073709551615", None, None), ("1844674407370955161a", None, None)] {
+        for (text, i, u) in [("0", Some(0), Some(0)), ("-0", Some(0), None), ("18446744073709551615", None, Some(u64::MAX)), ("18446744073709551616", None, None), ("9223372036854775807", Some(i64::MAX), Some(i64::MAX as u64)), ("-9223372036854775808", Some(i64::MIN), None), ("-9223372036854775809", None, None), ("", None, None), ("-", None, None), ("+1", None, None), ("1a", None, None), ("99999999999999999999", None, None), ("10000000000000000000", None, Some(10_000_000_000_000_000_000)), ("19999999999999999999", None, None), ("28446744073709551615", None, None), ("1844674407370955161a", None, None), ("1844674407370955161:", None, None), ("1:", None, None), ("-1/", None, None), (":", None, None)] {
             assert_eq!((int(text), uint(text)), (i, u), "{text}");
         }
         assert_eq!(file.get("n").unwrap().as_i64(), Some(2), "the last repeat wins");
@@ -542,6 +542,11 @@ mod tests {
             assert!(parse(bad.as_bytes()).is_none(), "{bad:?}");
         }
         assert!(parse("[".repeat(200).as_bytes()).is_none());
+        // Exactly 128 levels read; 129 are refused, whatever the mix of arrays and objects.
+        assert!(parse(format!("{}{}", "[".repeat(128), "]".repeat(128)).as_bytes()).is_some());
+        assert!(parse(format!("{}{}", "[".repeat(129), "]".repeat(129)).as_bytes()).is_none());
+        assert!(parse(format!("{}1{}", "{\"a\":".repeat(129), "}".repeat(129)).as_bytes()).is_none());
+        assert!(parse(format!("{}1{}", "{\"a\":".repeat(128), "}".repeat(128)).as_bytes()).is_some());
         assert!(parse(format!("{}{}", "[".repeat(100), "]".repeat(100)).as_bytes()).is_some());
         for good in ["1", " -0.5e3 ", "\"a\"", "true", "null", "[]", "{}", " {\"a\":[1,{}]}\n"] {
             assert!(parse(good.as_bytes()).is_some(), "{good:?}");
