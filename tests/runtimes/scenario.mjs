@@ -1,6 +1,6 @@
-// The checks every runtime runs against the mock providers: every operation of every provider, then an
-// authentication error whose requestId must be readable. Web APIs only, so it runs unchanged in browsers,
-// bundles, Node, Deno and workerd.
+// The checks every runtime runs against the mock providers: every operation of every provider, an authentication
+// error whose requestId must be readable, uploads with progress through retries, timeouts, aborts and drops. Web
+// APIs only, so it runs unchanged in browsers, bundles, Node, Deno and workerd.
 const BASES = { minimax: '/minimax', moonshot: '/moonshot/v1', zhipu: '/zhipu/api/paas/v4', openai: '/openai/v1' };
 const PURPOSE = { minimax: 't2a_async_input', moonshot: 'file-extract', zhipu: 'batch', openai: 'batch' };
 
@@ -83,6 +83,61 @@ export async function scenario({ LlmFiles, LlmFilesError }, mockUrl, runtime) {
       assert(u?.kind === 'authentication' && u.requestId?.startsWith(`${provider}-req-`), `upload: ${u?.kind} ${u?.requestId}`);
     });
   }
+  // Uploads with progress (in browsers over XMLHttpRequest, elsewhere over fetch): each attempt reports from 0 up to
+  // the file's size, a 503 is retried with the upload rebuilt, and a hung upload ends at its timeout or at the
+  // caller's abort; a connection dropped mid-answer is a connection error.
+  await check('upload progress, retry, timeout and abort', async () => {
+    const files = new LlmFiles({ provider: 'moonshot', apiKey: 'sk-runtime-test', baseURL: mockUrl + BASES.moonshot }).files;
+    const fault = (f) => fetch(mockUrl + '/__mock/faults', { method: 'POST', body: JSON.stringify([{ provider: 'moonshot', op: 'create', fault: f }]) });
+    // A transport that never lets go of a hung request must fail here, not hang the run.
+    const settled = (p) => Promise.race([p.then(() => 'resolved', (e) => e), new Promise((r) => setTimeout(() => r('not settled within 5 s'), 5000))]);
+    const size = 300000;
+    const upload = { file: new Blob([new Uint8Array(size).fill(97)]), purpose: 'file-extract', filename: `progress-${runtime}.txt` };
+    await fault({ status: 503, body: { error: { type: 'server_unavailable', message: 'busy' } } });
+    const steps = [];
+    const f = await files.create(upload, { onUploadProgress: (loaded, total) => steps.push([loaded, total]) });
+    assert(f.bytes === size, JSON.stringify(f));
+    const text = JSON.stringify(steps);
+    assert(steps.every(([l, t]) => t === size && Number.isInteger(l) && l >= 0 && l <= size), `out of range: ${text}`);
+    assert(steps[0]?.[0] === 0 && steps.at(-1)?.[0] === size, `not from 0 to ${size}: ${text}`);
+    // Only a new attempt goes back, and it starts at 0.
+    const restarts = steps.filter(([l], i) => i > 0 && l < steps[i - 1][0]);
+    assert(restarts.length === 1 && restarts[0][0] === 0, `two attempts expected: ${text}`);
+    await files.delete(f.id);
+    await fault({ hang: true });
+    let e = await settled(files.create(upload, { timeout: 300, maxRetries: 0, onUploadProgress: () => {} }));
+    assert(e?.kind === 'timeout' && e.attempts === 1, `timeout: ${e?.kind ?? e} ${e?.attempts}`);
+    await fault({ hang: true });
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 200);
+    e = await settled(files.create(upload, { signal: ac.signal, onUploadProgress: () => {} }));
+    assert(e?.kind === 'aborted', `abort: ${e?.kind ?? e}`);
+    // Dropped once the answer has begun: a drop before its first byte, Chromium resends itself (README, Reliability).
+    await fault({ resetMidBody: true });
+    e = await settled(files.create(upload, { maxRetries: 0, onUploadProgress: () => {} }));
+    assert(e?.kind === 'connection' && e.retryable === true, `dropped: ${e?.kind ?? e}`);
+    for (const x of (await files.list()).data) if (x.filename === upload.filename) await files.delete(x.id);
+  });
+  // An upload the provider stored before the connection dropped, ahead of the answer's first byte, with no retry
+  // allowed: one file and a connection error. In a browser page, Chromium resends the request itself on a reused
+  // connection, unseen by the client: two files (README, "One duplicate no page script can prevent").
+  await check('upload stored, then the connection dropped before any answer', async () => {
+    const files = new LlmFiles({ provider: 'moonshot', apiKey: 'sk-runtime-test', baseURL: mockUrl + BASES.moonshot }).files;
+    const filename = `dropped-${runtime}.txt`;
+    await files.list(); // a connection to reuse
+    await fetch(mockUrl + '/__mock/faults', { method: 'POST', body: JSON.stringify([{ provider: 'moonshot', op: 'create', fault: { resetAfterHandling: true } }]) });
+    let r;
+    try {
+      r = await files.create({ file: 'abc', purpose: 'file-extract', filename }, { maxRetries: 0 });
+    } catch (e) {
+      r = e;
+    }
+    const stored = (await files.list()).data.filter((x) => x.filename === filename);
+    for (const x of stored) await files.delete(x.id);
+    const seen = `${r?.kind ?? r?.id}, ${stored.length} stored`;
+    if (typeof document === 'undefined') assert(r?.kind === 'connection' && r.attempts === 1 && stored.length === 1, seen);
+    else assert(stored.length === 2 && stored.some((x) => x.id === r?.id), `the browser no longer resends (update the README): ${seen}`);
+  });
   // A baseURL that is a path (a same-origin proxy) is read against the page's URL in a browser page, as fetch would
   // read it; where there is no page, it is refused.
   await check('baseURL path', async () => {
