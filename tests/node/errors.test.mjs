@@ -448,6 +448,20 @@ test('no duplicate uploads: an upload whose answer was lost is found through lis
   }
 });
 
+test('no duplicate uploads of a file with a long non-ASCII name: the lookup matches the name in full (3 UTF-8 bytes per character)', async (t) => {
+  const m = await mock(t);
+  const filename = '年度报告'.repeat(100) + '😀.txt';
+  for (const provider of PROVIDERS) {
+    m.state.log.length = 0;
+    const c = client(m, provider, { timeout: 300, maxRetries: 2 });
+    fault(m, { provider, op: 'create', fault: { resetAfterHandling: true } });
+    const file = await c.files.create({ file: 'named', purpose: PURPOSE[provider], filename });
+    assert.equal(file.filename, filename, provider);
+    assert.equal(m.state.files[provider].size, 1, `${provider}: exactly one file stored`);
+    assert.equal(seen(m, provider, 'create').length, 1, `${provider}: the upload was not sent again`);
+  }
+});
+
 test('no duplicate uploads when the provider\'s clock is 2 minutes behind ours: the lookup dates the upload by its Date header', async (t) => {
   const m = await mock(t);
   m.state.skewMs = -120_000;
