@@ -311,3 +311,30 @@ test('each file carries its own provider object as raw, from the body it came fr
   const f = await o.files.retrieve('last');
   assert.deepEqual([f.id, f.raw.id, f.purpose, f.status], ['last', 'last', '', 'ok']);
 });
+
+test('strings over 16,384 characters are refused before they reach wasm memory or fetch; a File named "" needs a filename; a delete purpose must be a string', async () => {
+  const memory = await wasmMemory();
+  const { c, seen } = client(() => new Response(LIST));
+  await c.files.list();
+  const before = memory();
+  // 8 Mi characters: copied into wasm memory, they would grow it by up to 24 MiB for good (it never shrinks).
+  const huge = 'x'.repeat(8 * 1024 * 1024);
+  const calls = [
+    () => c.files.retrieve(huge), () => c.files.content(huge), () => c.files.delete(huge), () => c.files.delete('f', { purpose: huge }),
+    () => c.files.create({ file: 'a', purpose: huge, filename: 'a.txt' }), () => c.files.create({ file: 'a', purpose: 'batch', filename: huge }),
+    () => c.files.list({ after: huge }), () => c.files.list({ purpose: huge }),
+  ];
+  for (const [i, call] of calls.entries()) {
+    const e = await call().then(() => null, (e) => e);
+    assert.equal(e?.kind, 'invalid_argument', `call ${i}`);
+  }
+  assert.equal(memory(), before, 'wasm memory did not grow');
+  const e = await c.files.create({ file: new File(['abc'], ''), purpose: 'batch' }).then(() => null, (e) => e);
+  assert.equal(e?.message, 'filename is required unless file is a File');
+  // A delete's purpose is checked as a string too, not sent as whatever it converts to.
+  for (const purpose of [5, '', {}, ['batch']]) {
+    const d = await c.files.delete('f', { purpose }).then(() => null, (e) => e);
+    assert.equal(d?.kind, 'invalid_argument', JSON.stringify(purpose));
+  }
+  assert.equal(seen.length, 1, 'nothing sent after the first list');
+});
