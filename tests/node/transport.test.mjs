@@ -338,3 +338,15 @@ test('strings over 16,384 characters are refused before they reach wasm memory o
   }
   assert.equal(seen.length, 1, 'nothing sent after the first list');
 });
+
+test('a method called off client.files, and capabilities of a name given as bytes, are refused as invalid_argument', async () => {
+  const { c, seen } = client(() => new Response(LIST));
+  const { list, retrieve } = c.files;
+  for (const call of [() => list(), () => retrieve.call({}, 'f')]) {
+    const e = await call().then(() => null, (e) => e);
+    assert.equal(e?.kind, 'invalid_argument');
+    assert.equal(e.message, 'call the methods of client.files on client.files');
+  }
+  assert.throws(() => LlmFiles.capabilities(new TextEncoder().encode('moonshot')), { kind: 'invalid_argument' });
+  assert.equal(seen.length, 0);
+});
