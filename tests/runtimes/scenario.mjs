@@ -83,12 +83,14 @@ export async function scenario({ LlmFiles, LlmFilesError }, mockUrl, runtime) {
       assert(u?.kind === 'authentication' && u.requestId?.startsWith(`${provider}-req-`), `upload: ${u?.kind} ${u?.requestId}`);
     });
   }
+  const moonshot = () => new LlmFiles({ provider: 'moonshot', apiKey: 'sk-runtime-test', baseURL: mockUrl + BASES.moonshot }).files;
+  // The mock's next Moonshot upload meets `f` (tests/mock/server.mjs lists the faults).
+  const fault = (f) => fetch(mockUrl + '/__mock/faults', { method: 'POST', body: JSON.stringify([{ provider: 'moonshot', op: 'create', fault: f }]) });
   // Uploads with progress (in browsers over XMLHttpRequest, elsewhere over fetch): each attempt reports from 0 up to
   // the file's size, a 503 is retried with the upload rebuilt, and a hung upload ends at its timeout or at the
   // caller's abort; a connection dropped mid-answer is a connection error.
   await check('upload progress, retry, timeout and abort', async () => {
-    const files = new LlmFiles({ provider: 'moonshot', apiKey: 'sk-runtime-test', baseURL: mockUrl + BASES.moonshot }).files;
-    const fault = (f) => fetch(mockUrl + '/__mock/faults', { method: 'POST', body: JSON.stringify([{ provider: 'moonshot', op: 'create', fault: f }]) });
+    const files = moonshot();
     // A transport that never lets go of a hung request must fail here, not hang the run.
     const settled = (p) => Promise.race([p.then(() => 'resolved', (e) => e), new Promise((r) => setTimeout(() => r('not settled within 5 s'), 5000))]);
     const size = 300000;
@@ -112,7 +114,7 @@ export async function scenario({ LlmFiles, LlmFilesError }, mockUrl, runtime) {
     setTimeout(() => ac.abort(), 200);
     e = await settled(files.create(upload, { signal: ac.signal, onUploadProgress: () => {} }));
     assert(e?.kind === 'aborted', `abort: ${e?.kind ?? e}`);
-    // Dropped once the answer has begun: a drop before its first byte, Chromium resends itself (README, Reliability).
+    // Dropped once the answer has begun: a drop before its first byte, Chromium resends it itself (the next check).
     await fault({ resetMidBody: true });
     e = await settled(files.create(upload, { maxRetries: 0, onUploadProgress: () => {} }));
     assert(e?.kind === 'connection' && e.retryable === true, `dropped: ${e?.kind ?? e}`);
@@ -122,10 +124,10 @@ export async function scenario({ LlmFiles, LlmFilesError }, mockUrl, runtime) {
   // allowed: one file and a connection error. In a browser page, Chromium resends the request itself on a reused
   // connection, unseen by the client: two files (README, "One duplicate no page script can prevent").
   await check('upload stored, then the connection dropped before any answer', async () => {
-    const files = new LlmFiles({ provider: 'moonshot', apiKey: 'sk-runtime-test', baseURL: mockUrl + BASES.moonshot }).files;
+    const files = moonshot();
     const filename = `dropped-${runtime}.txt`;
     await files.list(); // a connection to reuse
-    await fetch(mockUrl + '/__mock/faults', { method: 'POST', body: JSON.stringify([{ provider: 'moonshot', op: 'create', fault: { resetAfterHandling: true } }]) });
+    await fault({ resetAfterHandling: true });
     let r;
     try {
       r = await files.create({ file: 'abc', purpose: 'file-extract', filename }, { maxRetries: 0 });
