@@ -25,6 +25,10 @@ for (const mode of ['mock', 'proxy']) {
     const page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1100, height: 900 } });
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
+    // Until the key is made wrong on purpose, the console stays clean: no failed load (a favicon 404 among them)
+    // and no warning from Chromium (a key field outside a form).
+    const noise = [];
+    page.on('console', (m) => noise.push(`${m.type()}: ${m.text()}`));
     await page.goto(demo.url);
     await page.waitForSelector('body[data-ready=true]');
     if (mode === 'proxy') {
@@ -103,6 +107,7 @@ for (const mode of ['mock', 'proxy']) {
     assert.match(await page.textContent('#caps'), /Notes — .*on api\.z\.ai agent files 100 MB/);
     assert.deepEqual(await page.$$eval('#purpose option', (os) => os.map((o) => o.value).slice(0, 3)), ['batch', 'code-interpreter', 'agent']);
     await page.screenshot({ path: `${artifacts}${mode}-3-zhipu.png`, fullPage: true });
+    assert.deepEqual(noise, []);
 
     if (mode === 'mock') {
       await page.fill('#mock-key', 'invalid-key');
