@@ -774,6 +774,40 @@ mod tests {
         assert_eq!(run(&[]), ("again".into(), 3));
         // A `Date` the platform could not read is ignored the same way.
         assert_eq!(run(&[("date", "@NaN")]), ("again".into(), 3));
+        // By that `Date` the attempt began at 1_699_999_999.9995 (floored to ..999); a second of slack takes a file
+        // stored at ..998, and not one stored a second before that.
+        let edge = |created: i64| {
+            let mut c = Call::create(Provider::OpenAi, "http://h/v1", 3, "batch", "a.jsonl", 3.0).unwrap();
+            let mut n = 0;
+            let (r, _, _) = drive(&mut c, |_| {
+                n += 1;
+                match n {
+                    1 => Err(Kind::Connection),
+                    2 => Ok(resp(200, &[("date", "@1700000000437")], &page_json(&[file_json("stored", "batch", created)], false))),
+                    _ => Ok(resp(200, &[], &file_json("again", "batch", 1_700_000_001))),
+                }
+            });
+            r.map(|d| matches!(d, Done::File(f) if f.id() == "stored"))
+        };
+        assert_eq!((edge(1_699_999_998), edge(1_699_999_997)), (Ok(true), Ok(false)));
+    }
+
+    #[test]
+    fn the_lookup_looks_from_the_first_ambiguous_attempt_on() {
+        // Attempt 1 stores the file (at 1_700_000_000) but answers 503; attempt 2's lookup gets a 503 too, 5 s
+        // later. Attempt 3's lookup must still look from attempt 1's start, where the file is, not from attempt 2's.
+        let mut c = Call::create(Provider::OpenAi, "http://h/v1", 3, "batch", "a.jsonl", 3.0).unwrap();
+        let mut n = 0;
+        let (r, urls, _) = drive(&mut c, |_| {
+            n += 1;
+            match n {
+                1 | 2 => Ok(resp(503, &[("retry-after", "5")], "{}")),
+                3 => Ok(resp(200, &[], &page_json(&[file_json("stored", "batch", 1_700_000_000)], false))),
+                _ => panic!("uploaded twice"),
+            }
+        });
+        assert_eq!(r.map(|d| matches!(d, Done::File(f) if f.id() == "stored")), Ok(true));
+        assert_eq!(urls.iter().map(|u| &u[..3]).collect::<Vec<_>>(), ["POS", "GET", "GET"]);
     }
 
     #[test]
@@ -788,6 +822,26 @@ mod tests {
         let mut c = Call::delete(Provider::OpenAi, "http://h/v1", 2, "f1", None).unwrap();
         let (r, _, _) = drive(&mut c, |_| Ok(resp(404, &[], "{}")));
         assert_eq!(r.unwrap_err().kind, Kind::NotFound);
+        // A 429 between the ambiguous attempt and the not-found does not make the first attempt harmless.
+        let mut c = Call::delete(Provider::OpenAi, "http://h/v1", 2, "f1", None).unwrap();
+        let mut n = 0;
+        let (r, _, _) = drive(&mut c, |_| {
+            n += 1;
+            Ok(match n {
+                1 => return Err(Kind::Timeout),
+                2 => resp(429, &[], "{}"),
+                _ => resp(404, &[], "{}"),
+            })
+        });
+        assert_eq!(r.unwrap(), Done::Deleted);
+        // After an ambiguous attempt only a not-found means done: another refusal is still an error.
+        let mut c = Call::delete(Provider::OpenAi, "http://h/v1", 2, "f1", None).unwrap();
+        let mut n = 0;
+        let (r, _, _) = drive(&mut c, |_| {
+            n += 1;
+            if n == 1 { Err(Kind::Connection) } else { Ok(resp(403, &[], "{}")) }
+        });
+        assert_eq!(r.unwrap_err().kind, Kind::PermissionDenied);
     }
 
     #[test]
@@ -864,6 +918,17 @@ mod tests {
         assert_eq!(urls, ["GET http://h/files?purpose=batch&limit=100", "GET http://h/files?purpose=code-interpreter&limit=100", "GET http://h/files?purpose=agent&limit=100"]);
         let mut c = Call::retrieve(Provider::Zhipu, "http://h", 0, "zz").unwrap();
         assert_eq!(drive(&mut c, |_| Ok(page(&["a"], false))).0.unwrap_err().kind, Kind::NotFound);
+        // An id no provider could have is refused before the walk, as the other providers' retrieve refuses it.
+        let long = "x".repeat(1025);
+        for id in ["", "..", long.as_str()] {
+            let e = Call::retrieve(Provider::Zhipu, "http://h", 0, id).unwrap_err();
+            assert_eq!((e.kind, e.attempts), (Kind::InvalidArgument, 0), "{id:.8}");
+        }
+        // A cursor is one purpose's: a walk over every purpose takes none.
+        for p in [Provider::MiniMax, Provider::Zhipu] {
+            let q = ListQuery { after: Some("a".into()), ..Default::default() };
+            assert_eq!(Call::list_all(p, "http://h", 0, q).unwrap_err().kind, Kind::InvalidArgument, "{p:?}");
+        }
     }
 
     #[test]
@@ -940,6 +1005,9 @@ mod tests {
             assert!(Call::create(p, "http://h", 0, "batch", "a.txt", 0.0).is_ok(), "{p:?}");
         }
         assert!(Call::create(Provider::Moonshot, "http://h", 0, "file-extract", "a.txt", 1.0).is_ok());
+        // The limit itself is allowed: "at most".
+        assert!(Call::create(Provider::Moonshot, "http://h", 0, "file-extract", "a.txt", 104857600.0).is_ok());
+        assert!(Call::create(Provider::Zhipu, "http://h", 0, "agent", "a.png", 5.0 * 1048576.0).is_ok());
     }
 
     #[test]
@@ -967,5 +1035,15 @@ mod tests {
         assert!(matches!(c.next(0, false, 0.0, 0.0), Action::End));
         assert_eq!(c.stage(), 0);
         assert_eq!(c.take().unwrap().unwrap_err().kind, Kind::Decode);
+        // A failure reported for a slot that already ended (or was never sent) changes nothing: no resend.
+        let mut c = Call::list(Provider::OpenAi, "http://h/v1", 2, ListQuery::default()).unwrap();
+        c.stage();
+        c.failed(0, Error::new(Kind::Connection, "before sending"));
+        assert!(matches!(c.next(0, false, 0.0, 0.0), Action::Fetch(..)));
+        c.answer(0, &resp(200, &[], LIST), 0.0);
+        c.failed(0, Error::new(Kind::Connection, "after the answer"));
+        assert!(matches!(c.next(0, false, 0.0, 0.0), Action::End));
+        assert_eq!(c.stage(), 0);
+        assert!(matches!(c.take(), Some(Ok(Done::Page(_)))));
     }
 }
