@@ -192,12 +192,17 @@ impl Exchange {
 
     fn retry(&mut self, mut e: Error, wait: Option<f64>, max_retries: u32) {
         e.attempts = self.attempts;
-        if !e.retryable || e.kind == Kind::Aborted || self.attempts > max_retries {
+        if !e.retryable || self.attempts > max_retries {
             return self.end(Err(e));
         }
         let ambiguous = matches!(e.kind, Kind::Timeout | Kind::Connection | Kind::Server);
         self.ambiguous |= ambiguous;
         if ambiguous && self.upload.is_some() {
+            // A purpose the provider cannot list cannot be looked up: sent again, the file could be stored twice.
+            if self.lookup.is_none() {
+                e.message.push_str(" (not sent again: no list to check for a stored copy)");
+                return self.end(Err(e));
+            }
             self.stored_since.get_or_insert(self.started);
         }
         self.state = State::Wait(wait);
@@ -660,6 +665,24 @@ mod tests {
         assert_eq!(f.id(), "new");
         assert_eq!(urls.iter().filter(|u| u.starts_with("POST")).count(), 3);
         assert_eq!(c.slots.len(), 0);
+    }
+
+    #[test]
+    fn an_upload_no_list_can_find_is_not_sent_again_after_an_ambiguous_failure() {
+        for (p, purpose) in [(Provider::Zhipu, "voice-clone-input"), (Provider::MiniMax, "video_understanding")] {
+            for fault in [Kind::Timeout, Kind::Connection] {
+                let mut c = Call::create(p, "http://h", 3, purpose, "v.mp4", 3.0).unwrap();
+                let (r, urls, _) = drive(&mut c, |_| Err(fault));
+                let e = r.unwrap_err();
+                assert_eq!((e.kind, e.retryable, e.attempts, urls.len()), (fault, true, 1, 1), "{p:?}");
+                assert!(e.message.ends_with("(not sent again: no list to check for a stored copy)"));
+            }
+            // A 5xx may have stored it too; a 429 says nothing was, and is retried.
+            let mut c = Call::create(p, "http://h", 3, purpose, "v.mp4", 3.0).unwrap();
+            assert_eq!(drive(&mut c, |_| Ok(resp(503, &[], ""))).1.len(), 1);
+            let mut c = Call::create(p, "http://h", 3, purpose, "v.mp4", 3.0).unwrap();
+            assert_eq!(drive(&mut c, |_| Ok(resp(429, &[], ""))).1.len(), 4);
+        }
     }
 
     #[test]

@@ -503,10 +503,27 @@ test('an upload that failed before storing anything is retried after the lookup 
   assert.equal(seen(m, 'zhipu', 'list').length, 1);
   assert.equal(m.state.files.zhipu.size, 1);
   assert.ok(m.state.files.zhipu.has(f.id));
-  // A purpose Zhipu cannot list cannot be looked up: the upload is simply retried.
-  fault(m, { op: 'create', fault: { status: 503, headers: FAST, body: '<html>busy</html>' } });
-  await c.files.create({ file: 'x', purpose: 'voice-clone-input', filename: 'v.mp3' });
-  assert.equal(seen(m, 'zhipu', 'list').length, 1);
+});
+
+test('an upload of a purpose that cannot be listed is not sent again after an ambiguous failure: it may be stored', async (t) => {
+  const m = await mock(t);
+  // Zhipu's voice-clone-input and MiniMax's video_understanding are in no list: nothing can show the first attempt
+  // stored nothing, so a second could store the file twice. The caller gets the error, marked retryable, to decide.
+  for (const [provider, purpose] of [['zhipu', 'voice-clone-input'], ['minimax', 'video_understanding']]) {
+    const c = client(m, provider, { maxRetries: 3 });
+    fault(m, { op: 'create', fault: { statusAfterHandling: 502 } });
+    const e = await c.files.create({ file: 'x', purpose, filename: 'v.mp4' }).then(() => null, (e) => e);
+    assert.ok(e instanceof LlmFilesError, provider);
+    assert.deepEqual([e.kind, e.status, e.retryable, e.attempts], ['server', 502, true, 1], provider);
+    assert.match(e.message, /not sent again: no list to check for a stored copy/);
+    assert.equal(seen(m, provider, 'create').length, 1, `${provider}: sent once`);
+    assert.equal(seen(m, provider, 'list').length, 0, `${provider}: nothing to look in`);
+    assert.equal(m.state.files[provider].size, 1, `${provider}: stored once`);
+    // A 429 is no sign the file was stored: that is retried as any other.
+    fault(m, { op: 'create', fault: { status: 429, headers: FAST, body: '{}' } });
+    await c.files.create({ file: 'x', purpose, filename: 'w.mp4' });
+    assert.equal(seen(m, provider, 'create').length, 3, `${provider}: the 429 was retried`);
+  }
 });
 
 test('no duplicate uploads even when the lookup itself fails: the lookup is retried, not the upload', async (t) => {
