@@ -53,6 +53,23 @@ for (const mode of ['mock', 'proxy']) {
     await page.waitForSelector(`tr[data-id]:has-text("beta-${mode}.txt")`);
     await page.screenshot({ path: `${artifacts}${mode}-1-uploaded.png`, fullPage: true });
 
+    // Drag and drop: the zone lights up while a file is over it, and a dropped file is uploaded as a picked one is.
+    const dropped = await page.evaluateHandle((name) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['dropped bytes'], name, { type: 'text/plain' }));
+      return dt;
+    }, `dropped-${mode}.txt`);
+    const lit = () => page.evaluate(() => document.getElementById('drop').classList.contains('over'));
+    await page.dispatchEvent('#drop', 'dragover', { dataTransfer: dropped });
+    assert.equal(await lit(), true);
+    await page.dispatchEvent('#drop', 'dragleave');
+    assert.equal(await lit(), false);
+    await page.dispatchEvent('#drop', 'dragover', { dataTransfer: dropped });
+    await page.dispatchEvent('#drop', 'drop', { dataTransfer: dropped });
+    assert.equal(await lit(), false);
+    await page.waitForSelector(`#uploads li[data-done]:has-text("dropped-${mode}.txt")`);
+    await page.waitForSelector(`tr[data-id]:has-text("dropped-${mode}.txt")`);
+
     // An upload refused before sending (Moonshot takes no empty file) stays explained after the listing that follows it.
     const moonshotList = (u) => /\/moonshot(\/v1)?\/files$/.test(new URL(u).pathname);
     const relisted = page.waitForResponse((r) => moonshotList(r.url()) && r.request().method() === 'GET');
