@@ -22,7 +22,7 @@ after(async () => {
 
 for (const mode of ['mock', 'proxy']) {
   test(`the file manager works ${mode === 'mock' ? 'against the local mock' : 'through the Worker proxy'}`, async () => {
-    const page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1100, height: 900 } });
+    const page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1100, height: 900 }, locale: 'en-US' });
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     // Until the key is made wrong on purpose, the console stays clean: no failed load (a favicon 404 among them)
@@ -41,6 +41,10 @@ for (const mode of ['mock', 'proxy']) {
     await page.focus('#drop');
     await page.keyboard.press('Enter');
     assert.equal(await page.evaluate(() => window.__pickerOpened), true);
+    // So does Space, as on any button.
+    await page.evaluate(() => document.getElementById('picker').addEventListener('click', (e) => { e.preventDefault(); window.__pickerBySpace = true; }, { once: true }));
+    await page.keyboard.press(' ');
+    assert.equal(await page.evaluate(() => window.__pickerBySpace), true);
     assert.equal(await page.getAttribute('#picker', 'multiple'), '');
     await page.setInputFiles('#picker', [
       { name: `alpha-${mode}.txt`, mimeType: 'text/plain', buffer: Buffer.from(`alpha bytes via ${mode} é`) },
@@ -51,6 +55,12 @@ for (const mode of ['mock', 'proxy']) {
     assert.deepEqual(bars, [1, 1], 'both progress bars are full');
     await page.waitForSelector(`tr[data-id]:has-text("alpha-${mode}.txt")`);
     await page.waitForSelector(`tr[data-id]:has-text("beta-${mode}.txt")`);
+    // The row reads as a person would: the size in bytes, a creation time of today, the full id on hover.
+    const row = await page.$eval(`tr[data-id]:has-text("beta-${mode}.txt")`, (tr) => ({ id: tr.dataset.id, cells: [...tr.cells].map((td) => td.textContent), title: tr.cells[4].title }));
+    assert.equal(row.cells[1], `${Buffer.byteLength(`beta bytes via ${mode}`)} B`);
+    const created = await page.evaluate((t) => new Date(t).getTime(), row.cells[3]);
+    assert.ok(Math.abs(created - Date.now()) < 86_400_000, `created ${row.cells[3]}`);
+    assert.deepEqual([row.cells[4], row.title], [row.id, row.id]);
     await page.screenshot({ path: `${artifacts}${mode}-1-uploaded.png`, fullPage: true });
 
     // Drag and drop: the zone lights up while a file is over it, and a dropped file is uploaded as a picked one is.
