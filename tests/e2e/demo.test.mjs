@@ -137,6 +137,30 @@ for (const mode of ['mock', 'proxy']) {
     assert.deepEqual(noise, []);
 
     if (mode === 'mock') {
+      // MiniMax through the page: an int64 id above 2^53 kept exact from upload to row to download to delete (whose
+      // purpose the row supplies), and a listing merged from every listable purpose.
+      await page.selectOption('#provider', 'minimax');
+      await page.waitForFunction(() => document.getElementById('caps').textContent.includes('voice_clone 20 MB'));
+      await page.selectOption('#purpose', 'voice_clone');
+      await page.setInputFiles('#picker', [{ name: 'voice.mp3', mimeType: 'audio/mpeg', buffer: Buffer.from('mp3 bytes') }]);
+      const done = '#uploads li[data-done]:has-text("voice.mp3 · minimax")';
+      await page.waitForSelector(done);
+      const id = await page.getAttribute(done, 'data-done');
+      assert.ok(/^\d+$/.test(id) && BigInt(id) > 2n ** 53n, id);
+      await page.waitForSelector(`tr[data-id="${id}"]`);
+      assert.equal(await page.textContent(`tr[data-id="${id}"] td.id`), id);
+      const [mp3] = await Promise.all([page.waitForEvent('download'), page.click('button[aria-label="Download voice.mp3"]')]);
+      assert.equal(readFileSync(await mp3.path(), 'utf8'), 'mp3 bytes');
+      page.once('dialog', (d) => d.accept());
+      await page.click('button[aria-label="Delete voice.mp3"]');
+      await page.waitForSelector(`tr[data-id="${id}"]`, { state: 'detached' });
+      assert.equal(await page.isVisible('#error'), false);
+      assert.deepEqual(noise, []);
+      await page.selectOption('#provider', 'zhipu');
+      await page.waitForFunction(() => document.getElementById('caps').textContent.includes('retrieve: emulated'));
+    }
+
+    if (mode === 'mock') {
       await page.fill('#mock-key', 'invalid-key');
       await page.dispatchEvent('#mock-key', 'change');
     } else {
