@@ -59,6 +59,12 @@ mod tests {
         assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "@1795345203000")], ""), now), Some(3000.0));
         assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "@1795341600000")], ""), now), Some(0.0));
         assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "61")], ""), now), None);
+        // 60 s is the longest wait honoured, itself included.
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "60")], ""), now), Some(60_000.0));
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "60001")], ""), now), None);
+        // Spaces around a value are not part of it, in either header.
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", " 5 ")], ""), now), Some(5.0));
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after", " 3 ")], ""), now), Some(3000.0));
         assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "-1")], ""), now), None);
         assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "soon")], ""), now), None);
         assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "NaN")], ""), now), None);

@@ -86,6 +86,9 @@ mod tests {
         let d = P.delete(b, "9223372036854775807", "t2a_async").unwrap();
         assert_eq!((d.method, d.url.as_str()), (Method::Post, "https://api.minimax.io/v1/files/delete"));
         assert_eq!(d.body, Body::Json(r#"{"file_id":9223372036854775807,"purpose":"t2a_async"}"#.into()));
+        // A purpose is passed through as given, so the body escapes it: it stays one JSON string.
+        let d = P.delete(b, "1", "a\"b\\c\n").unwrap();
+        assert_eq!(d.body, Body::Json(r#"{"file_id":1,"purpose":"a\"b\\c\u000A"}"#.into()));
     }
 
     #[test]
@@ -160,6 +163,9 @@ mod tests {
             (2048, Kind::InvalidRequest, false),
             (2049, Kind::Authentication, false),
             (2056, Kind::RateLimit, false),
+            // Undocumented codes, a negative one included: non-zero is an error.
+            (-1, Kind::InvalidRequest, false),
+            (99999, Kind::InvalidRequest, false),
         ];
         for &(code, kind, retryable) in table {
             let body = format!(r#"{{"base_resp":{{"status_code":{code},"status_msg":"m"}}}}"#);

@@ -1105,6 +1105,10 @@ mod tests {
         assert_eq!(Provider::Zhipu.max_bytes(B, "batch", "a.jsonl"), Some(100 * MB));
         assert_eq!(Provider::MiniMax.max_bytes(B, "video_generation_input", "a.mp3"), Some(15 * MB));
         assert_eq!(Provider::MiniMax.max_bytes(B, "t2a_async_input", "a.txt"), None);
+        // The type is the last extension's.
+        assert_eq!(Provider::Zhipu.max_bytes(B, "agent", "scan.v2.final.png"), Some(5 * MB));
+        assert_eq!(Provider::MiniMax.max_bytes(B, "video_generation_input", "still.mp4.jpg"), Some(30 * MB));
+        assert_eq!(Provider::MiniMax.max_bytes(B, "video_generation_input", "clip.jpg.mp4"), Some(50 * MB));
         // OpenAI documents 512 MB per file, for any purpose.
         assert_eq!(Provider::OpenAi.max_bytes("https://api.openai.com/v1", "batch", "a.jsonl"), Some(512 * MB));
         // z.ai's agent upload page: 100 MB per file, images included; its other purposes keep bigmodel.cn's figures.
