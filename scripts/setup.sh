@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping whatever is already there: the wasm32 target, the npm dev
-# dependencies from the lockfile (binaryen's wasm-opt among them), Chromium and Deno.
+# dependencies from the lockfile (binaryen's wasm-opt among them), Chromium, openssl and Deno.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v cargo >/dev/null || { echo "setup: cargo (Rust) is required" >&2; exit 1; }
@@ -8,10 +8,11 @@ rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup targe
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
-# Browser tests drive Debian's Chromium (npm's browser downloads cannot reach the internet from here).
-if [ ! -x /usr/bin/chromium ]; then
+# Browser tests drive Debian's Chromium (npm's browser downloads cannot reach the internet from here); openssl makes
+# the throwaway certificate of the HTTP/2 check (tests/e2e/resend-h2.test.mjs).
+if [ ! -x /usr/bin/chromium ] || ! command -v openssl >/dev/null; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium openssl >/dev/null
 fi
 # Deno stays out of package-lock.json: the registry here lacks its other platforms' packages, which npm ci would
 # then demand. It is installed, pinned, into .tools/ instead.
