@@ -229,8 +229,6 @@ for (const r of document.querySelectorAll('input[name=mode]')) {
 $('provider').addEventListener('change', () => { showCaps(); refresh(); });
 // A new key, token or proxy URL lists again at once, as a new mode or provider does.
 for (const id of ['mock-key', 'proxy-url', 'proxy-token', 'direct-key']) $(id).addEventListener('change', () => refresh());
-// The fields sit in a form only to keep Chromium quiet; it is never submitted (no reload).
-$('conn').addEventListener('submit', (e) => e.preventDefault());
 $('refresh').addEventListener('click', () => refresh());
 $('load-all').addEventListener('click', loadAll);
 const drop = $('drop');

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../chromium.mjs';
 
 test('over HTTP/2, Chromium resends an upload whose connection dropped before the answer (README)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'llm-files-h2-'));
@@ -36,17 +36,13 @@ test('over HTTP/2, Chromium resends an upload whose connection dropped before th
       });
     });
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--ignore-certificate-errors'],
-    });
+    browser = await launchChromium(['--ignore-certificate-errors']);
     const page = await browser.newPage({ ignoreHTTPSErrors: true });
     await page.goto(`https://127.0.0.1:${server.address().port}/`, { timeout: 30_000 });
     assert.equal(await page.evaluate(() => performance.getEntriesByType('navigation')[0].nextHopProtocol), 'h2');
     const answer = await page.evaluate(async () => {
-      const ac = AbortSignal.timeout(20_000);
       try {
-        const r = await fetch('/upload', { method: 'POST', body: 'x'.repeat(3000), signal: ac });
+        const r = await fetch('/upload', { method: 'POST', body: 'x'.repeat(3000), signal: AbortSignal.timeout(20_000) });
         return await r.text();
       } catch (e) {
         return String(e);
