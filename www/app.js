@@ -87,6 +87,8 @@ function showCaps() {
 const size = (n) => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`);
 
 function render(files) {
+  // Moonshot serves the content of file-extract files only, Zhipu of batch files only (MiniMax's list is a description).
+  const served = LlmFiles.capabilities(provider()).purposes.content;
   const rows = files.map((f) => {
     const tr = document.createElement('tr');
     tr.dataset.id = f.id;
@@ -102,6 +104,10 @@ function render(files) {
     const dl = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Download' });
     dl.setAttribute('aria-label', `Download ${f.filename}`);
     dl.onclick = () => download(f);
+    if (Array.isArray(served) && !served.includes(f.purpose)) {
+      dl.disabled = true;
+      dl.title = `${provider()} serves the content of ${served.join(', ')} files only`;
+    }
     const del = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Delete', className: 'danger' });
     del.setAttribute('aria-label', `Delete ${f.filename}`);
     del.onclick = () => remove(f);
@@ -157,13 +163,16 @@ async function download(f) {
   clearError();
   try {
     const res = await client().files.content(f.id);
+    // Moonshot's content is the text extracted from the file, not the file: saved as report.pdf it would not open.
+    const text = /^text\/plain\b/i.test(res.headers.get('content-type') ?? '') && !/\.txt$/i.test(f.filename);
+    const name = text ? `${f.filename}.txt` : f.filename;
     const url = URL.createObjectURL(await res.blob());
-    const a = Object.assign(document.createElement('a'), { href: url, download: f.filename });
+    const a = Object.assign(document.createElement('a'), { href: url, download: name });
     document.body.append(a);
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    status(`Downloaded ${f.filename}`);
+    status(`Downloaded ${name}`);
   } catch (e) {
     showError(e);
   }

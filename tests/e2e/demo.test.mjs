@@ -95,6 +95,21 @@ for (const mode of ['mock', 'proxy']) {
     assert.equal(download.suggestedFilename(), `alpha-${mode}.txt`);
     assert.equal(readFileSync(await download.path(), 'utf8'), `alpha bytes via ${mode} é`);
 
+    // Moonshot serves the content of file-extract files only, and as their text: an image's Download is off, saying
+    // why, and a PDF's text is saved under a name ending in .txt.
+    await page.selectOption('#purpose', 'image');
+    await page.setInputFiles('#picker', [{ name: `pic-${mode}.png`, mimeType: 'image/png', buffer: Buffer.from('png bytes') }]);
+    const pic = page.locator(`button[aria-label="Download pic-${mode}.png"]`);
+    await pic.waitFor();
+    assert.equal(await pic.isDisabled(), true);
+    assert.equal(await pic.getAttribute('title'), 'moonshot serves the content of file-extract files only');
+    assert.equal(await page.locator(`button[aria-label="Download alpha-${mode}.txt"]`).isDisabled(), false);
+    await page.selectOption('#purpose', 'file-extract');
+    await page.setInputFiles('#picker', [{ name: `doc-${mode}.pdf`, mimeType: 'application/pdf', buffer: Buffer.from(`doc text via ${mode}`) }]);
+    const [extracted] = await Promise.all([page.waitForEvent('download'), page.click(`button[aria-label="Download doc-${mode}.pdf"]`)]);
+    assert.equal(extracted.suggestedFilename(), `doc-${mode}.pdf.txt`);
+    assert.equal(readFileSync(await extracted.path(), 'utf8'), `doc text via ${mode}`);
+
     page.once('dialog', (d) => d.accept());
     await page.click(`button[aria-label="Delete beta-${mode}.txt"]`);
     await page.waitForSelector(`tr[data-id]:has-text("beta-${mode}.txt")`, { state: 'detached' });
