@@ -990,6 +990,9 @@ mod tests {
         let mut two = listed.clone();
         two.extend(listed.iter().map(|f| FileObject { src: (1, "data", f.src.2), ..f.clone() }));
         assert_eq!(runs(&two, Provider::OpenAi), "\n[[0,0,3,\"data\"],[1,0,3,\"data\"]]", "one run per body");
+        // Merged purposes sorted by time: the next index of another body starts a run of its own.
+        let interleaved = [listed[0].clone(), two[4].clone()];
+        assert_eq!(runs(&interleaved, Provider::OpenAi), "\n[[0,0,1,\"data\"],[1,1,1,\"data\"]]");
         assert_eq!(runs(&sorted, Provider::MiniMax), "a,c,b\n[[0,0,1,\"data\"],[0,2,1,\"data\"],[0,1,1,\"data\"]]", "ids in file order, before the runs");
         assert_eq!(runs(&[], Provider::OpenAi), "\n[]");
     }
@@ -1085,6 +1088,11 @@ mod tests {
             r#"{"id":"a","bytes":-1,"created_at":1,"filename":"f"}"#,
             r#"{"id":"a","bytes":1,"created_at":1,"filename":"f","purpose":7}"#,
             r#"{"bytes":1,"created_at":1,"filename":"f"}"#,
+            // Every field but the purpose and the status is required.
+            r#"{"id":"a","bytes":1,"filename":"f"}"#,
+            r#"{"id":"a","created_at":1,"filename":"f"}"#,
+            r#"{"id":"a","bytes":1,"created_at":1}"#,
+            r#"{"id":"a","bytes":1,"created_at":null,"filename":"f"}"#,
             r#"[]"#,
         ];
         for c in cases {
@@ -1105,6 +1113,14 @@ mod tests {
         assert_eq!(Provider::Zhipu.max_bytes(B, "batch", "a.jsonl"), Some(100 * MB));
         assert_eq!(Provider::MiniMax.max_bytes(B, "video_generation_input", "a.mp3"), Some(15 * MB));
         assert_eq!(Provider::MiniMax.max_bytes(B, "t2a_async_input", "a.txt"), None);
+        // Voice samples: MiniMax 20 MB for both audio purposes, Zhipu 10 MB.
+        assert_eq!(Provider::MiniMax.max_bytes(B, "prompt_audio", "a.wav"), Some(20 * MB));
+        assert_eq!(Provider::MiniMax.max_bytes(B, "voice_clone", "a.m4a"), Some(20 * MB));
+        assert_eq!(Provider::Zhipu.max_bytes(B, "voice-clone-input", "a.mp3"), Some(10 * MB));
+        // Every image type MiniMax names for video input: 30 MB.
+        for ext in ["jpg", "jpeg", "png", "webp", "heic", "heif"] {
+            assert_eq!(Provider::MiniMax.max_bytes(B, "video_generation_input", &format!("a.{ext}")), Some(30 * MB), "{ext}");
+        }
         // The type is the last extension's.
         assert_eq!(Provider::Zhipu.max_bytes(B, "agent", "scan.v2.final.png"), Some(5 * MB));
         assert_eq!(Provider::MiniMax.max_bytes(B, "video_generation_input", "still.mp4.jpg"), Some(30 * MB));
