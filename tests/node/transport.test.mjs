@@ -98,10 +98,14 @@ test('a pre-aborted signal sends nothing, and an abort during a wait ends it', a
   const e = await c.files.list(undefined, { signal: AbortSignal.abort('a string reason') }).catch((e) => e);
   assert.deepEqual([e.kind, e.attempts, e.retryable], ['aborted', 0, false]);
   assert.equal(seen.length, 0);
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
   const started = Date.now();
   const e2 = await c.files.list(undefined, { signal: AbortSignal.timeout(30) }).catch((e) => e);
   assert.deepEqual([e2.kind, e2.attempts], ['aborted', 1]);
   assert.ok(Date.now() - started < 5000, 'the 30 s Retry-After wait was cut short');
+  // Its timer too: left pending, it would keep a script's process alive for the rest of the 30 s.
+  assert.equal(timers(), before, 'the wait cut short left its timer pending');
 });
 
 test('odd fetch behaviour becomes a classified error, and the client still works', async () => {
@@ -190,6 +194,20 @@ test('a connection error names the causes fetch gave, bounded, even when they lo
     assert.equal(e.kind, 'connection');
     assert.equal(e.message, 'the request failed before a response: ' + said);
   }
+});
+
+test('the purposes of a merged listing are asked for side by side, not one after another', async () => {
+  let open = 0, most = 0;
+  const fetch = async () => {
+    most = Math.max(most, ++open);
+    await new Promise((r) => setTimeout(r, 20));
+    open--;
+    return new Response('{"files":[],"base_resp":{"status_code":0,"status_msg":"success"}}');
+  };
+  const c = new LlmFiles({ provider: 'minimax', apiKey: 'sk-transport-test', baseURL: 'http://127.0.0.1:9', fetch });
+  const page = await c.files.list();
+  assert.deepEqual(page.data, []);
+  assert.equal(most, LlmFiles.capabilities('minimax').purposes.list.length);
 });
 
 test('the backoff waits with a real timer', async () => {
