@@ -21,10 +21,11 @@ export async function buildWorker(outDir, bindings) {
 
 /** Bindings that point every provider of the Worker at the mock, with `keys` as provider keys. */
 export function mockBindings(mock, keys, extra = {}) {
-  const b = { ...extra };
+  const b = {};
   for (const p of ['minimax', 'moonshot', 'zhipu', 'openai']) {
     b[`${p.toUpperCase()}_API_KEY`] = keys[p];
     b[`${p.toUpperCase()}_BASE_URL`] = mock.base(p);
   }
-  return b;
+  // `extra` last: a test may point one provider elsewhere.
+  return { ...b, ...extra };
 }

@@ -115,11 +115,19 @@ test('a wrong or missing client token is refused before anything is forwarded', 
 
 test('CORS: preflights from allowed origins are answered; other origins are refused', async () => {
   const ok = await mf.dispatchFetch('http://proxy.test/zhipu/files', { method: 'OPTIONS',
-    headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization' } });
+    headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,x-app' } });
   assert.equal(ok.status, 204);
   assert.equal(ok.headers.get('access-control-allow-origin'), ORIGIN);
   assert.match(ok.headers.get('access-control-allow-methods'), /POST/);
+  // The headers the page asks to send, its `defaultHeaders` among them: a fixed list would fail the preflight.
   assert.match(ok.headers.get('access-control-allow-headers'), /authorization/);
+  assert.match(ok.headers.get('access-control-allow-headers'), /x-app/);
+  // The answer depends on Origin: a shared cache must not hand one origin's to another.
+  assert.match(ok.headers.get('vary'), /Origin/);
+  const listed = await mf.dispatchFetch('http://proxy.test/zhipu/files?purpose=batch', { headers: { Origin: ORIGIN, Authorization: `Bearer ${TOKEN}` } });
+  assert.equal(listed.status, 200);
+  assert.match(listed.headers.get('vary'), /Origin/);
+  await listed.arrayBuffer();
   const evil = await mf.dispatchFetch('http://proxy.test/zhipu/files', { method: 'OPTIONS', headers: { Origin: 'http://evil.test' } });
   assert.equal(evil.status, 403);
   assert.equal(evil.headers.get('access-control-allow-origin'), null);
@@ -199,6 +207,8 @@ test('the cron cleanup deletes files older than the configured age (and only rep
   const old = await direct.files.create({ file: 'old', purpose: 'file-extract', filename: 'old.txt' });
   const fresh = await direct.files.create({ file: 'fresh', purpose: 'file-extract', filename: 'fresh.txt' });
   mock.state.files.moonshot.get(old.id).created_at -= 3 * 24 * 3600;
+  // 23 hours old against a 24-hour age: kept.
+  mock.state.files.moonshot.get(fresh.id).created_at -= 23 * 3600;
   const dry = await worker({ CLEANUP_DRY_RUN: 'true' });
   try {
     await (await dry.getWorker()).scheduled({ cron: '17 3 * * *', scheduledTime: new Date() });
@@ -209,6 +219,8 @@ test('the cron cleanup deletes files older than the configured age (and only rep
   await (await mf.getWorker()).scheduled({ cron: '17 3 * * *', scheduledTime: new Date() });
   assert.ok(!mock.state.files.moonshot.has(old.id), 'the old file is gone');
   assert.ok(mock.state.files.moonshot.has(fresh.id), 'the fresh file stays');
+  // Gone, so that the later runs with shorter ages do not meet it.
+  await direct.files.delete(fresh.id);
 });
 
 /** The Worker's cleanup run in Node with `env`, its log lines silenced; then `provider`'s injected faults are dropped. */
@@ -294,6 +306,10 @@ test('the proxy forwards Accept, hands back Content-Disposition, caps a declared
     const upload = (length) => proxy({ url: 'http://proxy.test/moonshot/files', method: 'POST', body: null, headers: headers({ 'Content-Length': String(length) }) }, env);
     assert.equal((await upload(max)).status, 200);
     assert.equal((await upload(max + 1)).status, 413);
+    // MAX_UPLOAD_BYTES replaces the provider's limit (plus the same framing).
+    env.MAX_UPLOAD_BYTES = '1000';
+    assert.equal((await upload(1000 + 64 * 1024 + 1)).status, 413);
+    delete env.MAX_UPLOAD_BYTES;
     const unconfigured = await proxy({ url: 'http://proxy.test/zhipu/files?purpose=batch', method: 'GET', body: null, headers: headers({}) }, env);
     assert.equal(unconfigured.status, 503);
     assert.equal(sent.length, 2, 'only the download and the upload at the limit went out');
@@ -318,4 +334,17 @@ test('the cron cleanup takes a per-provider age over the general one, skips a pr
   mock.state.log.length = 0;
   assert.deepEqual(await quietCleanup({ OPENAI_API_KEY: KEYS.openai, OPENAI_BASE_URL: mock.base('openai') }, 'openai'), []);
   assert.equal(mock.state.log.length, 0);
+});
+
+test('a configured base URL ending in a slash forwards to the same paths as one without', async () => {
+  const slashed = await worker({ MOONSHOT_BASE_URL: `${mock.base('moonshot')}/` });
+  try {
+    mock.state.log.length = 0;
+    const res = await slashed.dispatchFetch('http://proxy.test/moonshot/files', { headers: { Origin: ORIGIN, Authorization: `Bearer ${TOKEN}` } });
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).object, 'list');
+    assert.equal(mock.state.log.length, 1);
+  } finally {
+    await slashed.dispose();
+  }
 });
