@@ -200,6 +200,8 @@ for (const mode of ['mock', 'proxy']) {
     if (mode === 'mock') {
       // Direct mode without a key: an upload says why it cannot start (the client refuses the missing key).
       await page.check('input[name=mode][value=direct]');
+      // It says what a connection error most likely means there: providers document no browser access.
+      assert.match(await page.textContent('[data-mode=direct]'), /CORS[\s\S]*connection/);
       await page.waitForSelector('#error:not([hidden])');
       await page.evaluate(() => { document.getElementById('error').hidden = true; });
       await page.setInputFiles('#picker', [{ name: 'gamma.txt', mimeType: 'text/plain', buffer: Buffer.from('gamma') }]);
