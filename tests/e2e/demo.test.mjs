@@ -34,6 +34,9 @@ for (const mode of ['mock', 'proxy']) {
     if (mode === 'proxy') {
       await page.check('input[name=mode][value=proxy]');
       assert.equal(await page.inputValue('#proxy-url'), demo.proxy);
+      // A URL pasted with a trailing slash works as well: the rest of this test runs through it.
+      await page.fill('#proxy-url', `${demo.proxy}/`);
+      await page.dispatchEvent('#proxy-url', 'change');
     }
     // Keyboard: the drop zone is reachable and Enter or Space opens the (multiple) file picker, as on any button. The
     // picker's click is observed rather than the native dialog, whose interception races the key press.
@@ -71,6 +74,12 @@ for (const mode of ['mock', 'proxy']) {
     const lit = () => page.evaluate(() => document.getElementById('drop').classList.contains('over'));
     await page.dispatchEvent('#drop', 'dragover', { dataTransfer: dropped });
     assert.equal(await lit(), true);
+    // A browser drops a file on the zone only when dragover is cancelled; otherwise it opens the file instead.
+    assert.equal(await page.evaluate(() => {
+      const e = new DragEvent('dragover', { cancelable: true, dataTransfer: new DataTransfer() });
+      document.getElementById('drop').dispatchEvent(e);
+      return e.defaultPrevented;
+    }), true);
     await page.dispatchEvent('#drop', 'dragleave');
     assert.equal(await lit(), false);
     await page.dispatchEvent('#drop', 'dragover', { dataTransfer: dropped });
@@ -90,6 +99,8 @@ for (const mode of ['mock', 'proxy']) {
     assert.match(await page.textContent('#status'), /file\(s\)/);
     assert.equal(await page.isVisible('#error'), true, 'the upload error was hidden by the listing after it');
     assert.match(await page.textContent('#error'), /kind\s*invalid_argument[\s\S]*file is 0 bytes; moonshot accepts 1 to/);
+    // Refused before sending, it has no status, provider code or request id: those rows are left out, not shown as null.
+    assert.deepEqual(await page.$$eval('#error dt', (ds) => ds.map((d) => d.textContent)), ['kind', 'details']);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click(`button[aria-label="Download alpha-${mode}.txt"]`)]);
     assert.equal(download.suggestedFilename(), `alpha-${mode}.txt`);
@@ -110,6 +121,18 @@ for (const mode of ['mock', 'proxy']) {
     assert.equal(extracted.suggestedFilename(), `doc-${mode}.pdf.txt`);
     assert.equal(readFileSync(await extracted.path(), 'utf8'), `doc text via ${mode}`);
 
+    // A delete asks first, naming the file; dismissed, nothing is sent.
+    let asked;
+    page.once('dialog', (d) => ((asked = d.message()), d.dismiss()));
+    let sent = 0;
+    const count = (r) => (sent += r.method() === 'DELETE');
+    page.on('request', count);
+    await page.click(`button[aria-label="Delete beta-${mode}.txt"]`);
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
+    assert.equal(asked, `Delete beta-${mode}.txt? This cannot be undone.`);
+    page.off('request', count);
+    assert.equal(sent, 0);
+    assert.equal(await page.locator(`tr[data-id]:has-text("beta-${mode}.txt")`).count(), 1);
     page.once('dialog', (d) => d.accept());
     await page.click(`button[aria-label="Delete beta-${mode}.txt"]`);
     await page.waitForSelector(`tr[data-id]:has-text("beta-${mode}.txt")`, { state: 'detached' });
@@ -118,6 +141,10 @@ for (const mode of ['mock', 'proxy']) {
 
     await page.click('#load-all');
     await page.waitForFunction(() => document.getElementById('status').textContent.includes('every page'));
+    // Every file walked is shown.
+    const walked = Number((await page.textContent('#status')).match(/^(\d+) file/)?.[1]);
+    assert.ok(walked >= 4, `${walked} files`);
+    assert.equal(await page.locator('#files tr[data-id]').count(), walked);
 
     // A listing answered after a switch of provider is dropped: Moonshot's answer is held until Zhipu's is shown.
     let reached, release;
@@ -155,6 +182,7 @@ for (const mode of ['mock', 'proxy']) {
       // purpose the row supplies), and a listing merged from every listable purpose.
       await page.selectOption('#provider', 'minimax');
       await page.waitForFunction(() => document.getElementById('caps').textContent.includes('voice_clone 20 MB'));
+      assert.match(await page.textContent('#caps'), /video_generation_input 50 MB, other purposes none documented/);
       await page.selectOption('#purpose', 'voice_clone');
       await page.setInputFiles('#picker', [{ name: 'voice.mp3', mimeType: 'audio/mpeg', buffer: Buffer.from('mp3 bytes') }]);
       const done = '#uploads li[data-done]:has-text("voice.mp3 · minimax")';
@@ -174,6 +202,9 @@ for (const mode of ['mock', 'proxy']) {
       await page.waitForFunction(() => document.getElementById('caps').textContent.includes('retrieve: emulated'));
     }
 
+    // A Zhipu file listed, for the failed listing below to clear.
+    await page.setInputFiles('#picker', [{ name: `zeta-${mode}.jsonl`, mimeType: 'application/jsonl', buffer: Buffer.from('{}\n') }]);
+    await page.waitForSelector(`tr[data-id]:has-text("zeta-${mode}.jsonl")`);
     if (mode === 'mock') {
       await page.fill('#mock-key', 'invalid-key');
       await page.dispatchEvent('#mock-key', 'change');
@@ -187,6 +218,9 @@ for (const mode of ['mock', 'proxy']) {
     assert.match(text, /did not accept the key/);
     assert.match(text, /kind\s*authentication/);
     if (mode === 'mock') assert.match(text, /request id\s*zhipu-req-\d+/);
+    // A failed listing leaves no rows of the last one behind, and no "Loading…".
+    assert.equal(await page.locator('#files tr').count(), 0);
+    assert.equal(await page.textContent('#status'), '');
     await page.screenshot({ path: `${artifacts}${mode}-4-auth-error.png`, fullPage: true });
 
     if (mode === 'proxy') {
@@ -200,6 +234,8 @@ for (const mode of ['mock', 'proxy']) {
     if (mode === 'mock') {
       // Direct mode without a key: an upload says why it cannot start (the client refuses the missing key).
       await page.check('input[name=mode][value=direct]');
+      // Only the chosen mode's fields show.
+      assert.deepEqual([await page.isVisible('#direct-key'), await page.isVisible('#mock-key'), await page.isVisible('#proxy-url')], [true, false, false]);
       // It says what a connection error most likely means there: providers document no browser access.
       assert.match(await page.textContent('[data-mode=direct]'), /CORS[\s\S]*connection/);
       await page.waitForSelector('#error:not([hidden])');
