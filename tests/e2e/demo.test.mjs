@@ -109,11 +109,12 @@ for (const mode of ['mock', 'proxy']) {
     // Moonshot serves the content of file-extract files only, and as their text: an image's Download is off, saying
     // why, and a PDF's text is saved under a name ending in .txt.
     await page.selectOption('#purpose', 'image');
-    await page.setInputFiles('#picker', [{ name: `pic-${mode}.png`, mimeType: 'image/png', buffer: Buffer.from('png bytes') }]);
+    await page.setInputFiles('#picker', [{ name: `pic-${mode}.png`, mimeType: 'image/png', buffer: Buffer.alloc(3072, 1) }]);
     const pic = page.locator(`button[aria-label="Download pic-${mode}.png"]`);
     await pic.waitFor();
     assert.equal(await pic.isDisabled(), true);
     assert.equal(await pic.getAttribute('title'), 'moonshot serves the content of file-extract files only');
+    assert.equal(await page.textContent(`tr[data-id]:has-text("pic-${mode}.png") td:nth-child(2)`), '3.0 KB');
     assert.equal(await page.locator(`button[aria-label="Download alpha-${mode}.txt"]`).isDisabled(), false);
     await page.selectOption('#purpose', 'file-extract');
     await page.setInputFiles('#picker', [{ name: `doc-${mode}.pdf`, mimeType: 'application/pdf', buffer: Buffer.from(`doc text via ${mode}`) }]);
