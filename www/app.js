@@ -2,6 +2,13 @@
 import { LlmFiles, LlmFilesError } from '/pkg/browser.js';
 
 const BASES = { minimax: '/minimax', moonshot: '/moonshot/v1', zhipu: '/zhipu/api/paas/v4', openai: '/openai/v1' };
+// Each platform's documented hosts for Direct mode, the default first: a key works only on its own platform's.
+const HOSTS = {
+  minimax: ['https://api.minimax.io', 'https://api.minimaxi.com'],
+  moonshot: ['https://api.moonshot.ai/v1', 'https://api.moonshot.cn/v1'],
+  zhipu: ['https://open.bigmodel.cn/api/paas/v4', 'https://api.z.ai/api/paas/v4'],
+  openai: ['https://api.openai.com/v1'],
+};
 const WORDS = {
   invalid_argument: 'The request was refused before sending: a parameter is missing or wrong.',
   authentication: 'The provider did not accept the key (or the proxy did not accept the client token).',
@@ -36,7 +43,7 @@ function client() {
     if (!url) throw new Error('Enter the Worker proxy’s URL (`npm run demo -- --proxy` starts one and fills it in).');
     return new LlmFiles({ provider: p, apiKey: $('proxy-token').value, baseURL: `${url}/${p}` });
   }
-  return new LlmFiles({ provider: p, apiKey: $('direct-key').value });
+  return new LlmFiles({ provider: p, apiKey: $('direct-key').value, baseURL: $('direct-base').value.trim() || undefined });
 }
 
 function showError(e) {
@@ -65,6 +72,11 @@ const clearError = () => { $('error').hidden = true; };
 const status = (t) => { $('status').textContent = t; };
 
 function showCaps() {
+  // Another provider's host would not fit: the Direct base starts empty (the default) with this one's hosts offered.
+  const hosts = HOSTS[provider()];
+  $('direct-base').value = '';
+  $('direct-base').placeholder = `${hosts[0]} (default)`;
+  $('direct-bases').replaceChildren(...hosts.map((h) => Object.assign(document.createElement('option'), { value: h })));
   const caps = LlmFiles.capabilities(provider());
   const ops = Object.entries(caps.operations).map(([op, how]) => `${op}: ${how}`).join(', ');
   const max = caps.limits.maxFileBytes;
@@ -237,7 +249,7 @@ for (const r of document.querySelectorAll('input[name=mode]')) {
 }
 $('provider').addEventListener('change', () => { showCaps(); refresh(); });
 // A new key, token or proxy URL lists again at once, as a new mode or provider does.
-for (const id of ['mock-key', 'proxy-url', 'proxy-token', 'direct-key']) $(id).addEventListener('change', () => refresh());
+for (const id of ['mock-key', 'proxy-url', 'proxy-token', 'direct-key', 'direct-base']) $(id).addEventListener('change', () => refresh());
 $('refresh').addEventListener('click', () => refresh());
 $('load-all').addEventListener('click', loadAll);
 const drop = $('drop');

@@ -244,7 +244,20 @@ for (const mode of ['mock', 'proxy']) {
       await page.setInputFiles('#picker', [{ name: 'gamma.txt', mimeType: 'text/plain', buffer: Buffer.from('gamma') }]);
       await page.waitForSelector('#error:not([hidden])', { timeout: 5000 });
       assert.match(await page.textContent('#error'), /kind\s*invalid_argument[\s\S]*apiKey must be a non-empty string/);
+      // The base URL goes with the key (keys are bound to a platform): the provider's documented hosts are offered,
+      // the default named, and a key and a host list through them (the mock's Zhipu standing in for a real host).
+      assert.deepEqual(await page.$$eval('#direct-bases option', (os) => os.map((o) => o.value)), ['https://open.bigmodel.cn/api/paas/v4', 'https://api.z.ai/api/paas/v4']);
+      assert.equal(await page.getAttribute('#direct-base', 'placeholder'), 'https://open.bigmodel.cn/api/paas/v4 (default)');
+      await page.fill('#direct-key', 'sk-direct');
+      await page.fill('#direct-base', `${demo.mock.url}/zhipu/api/paas/v4`);
+      await page.dispatchEvent('#direct-base', 'change');
+      await page.waitForSelector(`tr[data-id]:has-text("zeta-${mode}.jsonl")`);
+      assert.equal(await page.isVisible('#error'), false);
       await page.check('input[name=mode][value=mock]');
+      // Another provider's host would not fit: a switch of provider empties the field and offers that one's hosts.
+      await page.selectOption('#provider', 'moonshot');
+      assert.equal(await page.inputValue('#direct-base'), '');
+      assert.deepEqual(await page.$$eval('#direct-bases option', (os) => os.map((o) => o.value)), ['https://api.moonshot.ai/v1', 'https://api.moonshot.cn/v1']);
     }
 
     await page.setViewportSize({ width: 375, height: 800 });
