@@ -220,10 +220,15 @@ async function upload(fileList) {
     const state = Object.assign(document.createElement('span'), { textContent: 'starting' });
     const bar = Object.assign(document.createElement('progress'), { max: 1, value: 0 });
     bar.setAttribute('aria-label', `Upload progress of ${file.name}`);
-    li.append(name, state, bar);
+    // Cancel: the caller's AbortSignal, which also cuts short a wait between retries.
+    const ac = new AbortController();
+    const cancel = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Cancel', onclick: () => ac.abort() });
+    cancel.setAttribute('aria-label', `Cancel upload of ${file.name}`);
+    li.append(name, state, cancel, bar);
     $('uploads').append(li);
     try {
       const made = await files.create({ file, purpose }, {
+        signal: ac.signal,
         onUploadProgress: (loaded, total) => {
           bar.value = total ? loaded / total : 1;
           state.textContent = `${Math.round(bar.value * 100)} %`;
@@ -233,9 +238,15 @@ async function upload(fileList) {
       state.textContent = `done: ${made.id}`;
       li.dataset.done = made.id;
     } catch (e) {
-      state.textContent = `failed: ${e.kind ?? 'error'}`;
-      failed = true;
-      showError(e);
+      // Cancelled by the user: said on its row, not explained as an error.
+      if (e.kind === 'aborted') state.textContent = 'cancelled';
+      else {
+        state.textContent = `failed: ${e.kind ?? 'error'}`;
+        failed = true;
+        showError(e);
+      }
+    } finally {
+      cancel.remove();
     }
   }));
   await refresh(failed);

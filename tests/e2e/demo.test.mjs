@@ -122,6 +122,28 @@ for (const mode of ['mock', 'proxy']) {
     assert.equal(extracted.suggestedFilename(), `doc-${mode}.pdf.txt`);
     assert.equal(readFileSync(await extracted.path(), 'utf8'), `doc text via ${mode}`);
 
+    // An upload can be cancelled: held on its way, its Cancel button ends it; the row says so, no error is shown and
+    // no file appears. A finished upload's row has no Cancel button.
+    let sending, letGo;
+    const posted = new Promise((r) => (sending = r));
+    const holding = new Promise((r) => (letGo = r));
+    await page.route(moonshotList, async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      sending();
+      await holding;
+      await route.abort().catch(() => {});
+    });
+    await page.setInputFiles('#picker', [{ name: `held-${mode}.txt`, mimeType: 'text/plain', buffer: Buffer.from('held') }]);
+    await posted;
+    await page.click(`button[aria-label="Cancel upload of held-${mode}.txt"]`);
+    await page.waitForSelector(`#uploads li:has-text("held-${mode}.txt") >> text=cancelled`);
+    letGo();
+    await page.unroute(moonshotList);
+    assert.equal(await page.isVisible('#error'), false);
+    assert.equal(await page.locator(`tr[data-id]:has-text("held-${mode}.txt")`).count(), 0);
+    assert.equal(await page.locator(`#uploads li:has-text("held-${mode}.txt") button`).count(), 0);
+    assert.equal(await page.locator(`#uploads li:has-text("doc-${mode}.pdf") button`).count(), 0);
+
     // A delete asks first, naming the file; dismissed, nothing is sent.
     let asked;
     page.once('dialog', (d) => ((asked = d.message()), d.dismiss()));
