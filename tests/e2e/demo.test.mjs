@@ -105,6 +105,10 @@ for (const mode of ['mock', 'proxy']) {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click(`button[aria-label="Download alpha-${mode}.txt"]`)]);
     assert.equal(download.suggestedFilename(), `alpha-${mode}.txt`);
     assert.equal(readFileSync(await download.path(), 'utf8'), `alpha bytes via ${mode} é`);
+    // The upload's error shown above is gone once another action starts.
+    assert.equal(await page.isVisible('#error'), false);
+    // Every finished upload's bar is full.
+    assert.deepEqual(await page.$$eval('#uploads li[data-done] progress', (ps) => [...new Set(ps.map((p) => p.value))]), [1]);
 
     // Moonshot serves the content of file-extract files only, and as their text: an image's Download is off, saying
     // why, and a PDF's text is saved under a name ending in .txt.
@@ -162,8 +166,11 @@ for (const mode of ['mock', 'proxy']) {
     assert.equal(await page.locator(`tr[data-id]:has-text("alpha-${mode}.txt")`).count(), 1);
     await page.screenshot({ path: `${artifacts}${mode}-2-deleted.png`, fullPage: true });
 
+    // Load all starts afresh: an error shown before it goes.
+    await page.evaluate(() => { document.getElementById('error').hidden = false; });
     await page.click('#load-all');
     await page.waitForFunction(() => document.getElementById('status').textContent.includes('every page'));
+    assert.equal(await page.isVisible('#error'), false);
     // Every file walked is shown.
     const walked = Number((await page.textContent('#status')).match(/^(\d+) file/)?.[1]);
     assert.ok(walked >= 4, `${walked} files`);
@@ -275,7 +282,10 @@ for (const mode of ['mock', 'proxy']) {
       await page.dispatchEvent('#direct-base', 'change');
       await page.waitForSelector(`tr[data-id]:has-text("zeta-${mode}.jsonl")`);
       assert.equal(await page.isVisible('#error'), false);
+      // A switch of mode lists again: back on the mock with the wrong key, the rows go and the refusal shows.
       await page.check('input[name=mode][value=mock]');
+      await page.waitForSelector('#files tr', { state: 'detached' });
+      assert.match(await page.textContent('#error'), /kind\s*authentication/);
       // Another provider's host would not fit: a switch of provider empties the field and offers that one's hosts.
       await page.selectOption('#provider', 'moonshot');
       assert.equal(await page.inputValue('#direct-base'), '');
