@@ -176,8 +176,8 @@ async function download(f) {
   try {
     const res = await client().files.content(f.id);
     // Moonshot's content is the text extracted from the file, not the file: saved as report.pdf it would not open.
-    const text = /^text\/plain\b/i.test(res.headers.get('content-type') ?? '') && !/\.txt$/i.test(f.filename);
-    const name = text ? `${f.filename}.txt` : f.filename;
+    const extracted = /^text\/plain\b/i.test(res.headers.get('content-type') ?? '') && !/\.txt$/i.test(f.filename);
+    const name = extracted ? `${f.filename}.txt` : f.filename;
     const url = URL.createObjectURL(await res.blob());
     const a = Object.assign(document.createElement('a'), { href: url, download: name });
     document.body.append(a);
