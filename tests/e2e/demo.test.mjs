@@ -25,6 +25,11 @@ for (const mode of ['mock', 'proxy']) {
     const page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1100, height: 900 }, locale: 'en-US' });
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
+    // Answers already received are drawn within a few tasks.
+    const settle = () => page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
+    /** The download started by the Download button of the row named `name`. */
+    const downloadOf = async (name) => (await Promise.all([page.waitForEvent('download'), page.click(`button[aria-label="Download ${name}"]`)]))[0];
+    const hostsOffered = () => page.$$eval('#direct-bases option', (os) => os.map((o) => o.value));
     // Until the key is made wrong on purpose, the console stays clean: no failed load (a favicon 404 among them)
     // and no warning from Chromium (a key field outside a form).
     const noise = [];
@@ -94,15 +99,14 @@ for (const mode of ['mock', 'proxy']) {
     await page.setInputFiles('#picker', [{ name: `empty-${mode}.txt`, mimeType: 'text/plain', buffer: Buffer.alloc(0) }]);
     await page.waitForSelector(`#uploads li:has-text("empty-${mode}.txt") >> text=failed: invalid_argument`);
     await relisted;
-    // The listing's answer is drawn within a few tasks.
-    await page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
+    await settle();
     assert.match(await page.textContent('#status'), /file\(s\)/);
     assert.equal(await page.isVisible('#error'), true, 'the upload error was hidden by the listing after it');
     assert.match(await page.textContent('#error'), /kind\s*invalid_argument[\s\S]*file is 0 bytes; moonshot accepts 1 to/);
     // Refused before sending, it has no status, provider code or request id: those rows are left out, not shown as null.
     assert.deepEqual(await page.$$eval('#error dt', (ds) => ds.map((d) => d.textContent)), ['kind', 'details']);
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`button[aria-label="Download alpha-${mode}.txt"]`)]);
+    const download = await downloadOf(`alpha-${mode}.txt`);
     assert.equal(download.suggestedFilename(), `alpha-${mode}.txt`);
     assert.equal(readFileSync(await download.path(), 'utf8'), `alpha bytes via ${mode} é`);
     // The upload's error shown above is gone once another action starts.
@@ -122,7 +126,7 @@ for (const mode of ['mock', 'proxy']) {
     assert.equal(await page.locator(`button[aria-label="Download alpha-${mode}.txt"]`).isDisabled(), false);
     await page.selectOption('#purpose', 'file-extract');
     await page.setInputFiles('#picker', [{ name: `doc-${mode}.pdf`, mimeType: 'application/pdf', buffer: Buffer.from(`doc text via ${mode}`) }]);
-    const [extracted] = await Promise.all([page.waitForEvent('download'), page.click(`button[aria-label="Download doc-${mode}.pdf"]`)]);
+    const extracted = await downloadOf(`doc-${mode}.pdf`);
     assert.equal(extracted.suggestedFilename(), `doc-${mode}.pdf.txt`);
     assert.equal(readFileSync(await extracted.path(), 'utf8'), `doc text via ${mode}`);
 
@@ -155,7 +159,7 @@ for (const mode of ['mock', 'proxy']) {
     const count = (r) => (sent += r.method() === 'DELETE');
     page.on('request', count);
     await page.click(`button[aria-label="Delete beta-${mode}.txt"]`);
-    await page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
+    await settle();
     assert.equal(asked, `Delete beta-${mode}.txt? This cannot be undone.`);
     page.off('request', count);
     assert.equal(sent, 0);
@@ -195,8 +199,7 @@ for (const mode of ['mock', 'proxy']) {
     release();
     await late;
     await page.unroute(moonshotList);
-    // The late answer's promise chain settles within a few tasks.
-    await page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
+    await settle();
     assert.equal(await page.locator(`tr[data-id]:has-text("alpha-${mode}.txt")`).count(), 0, 'Moonshot files shown under Zhipu');
     assert.match(await page.textContent('#uploads'), new RegExp(`alpha-${mode}\\.txt · moonshot`));
 
@@ -221,7 +224,7 @@ for (const mode of ['mock', 'proxy']) {
       assert.ok(/^\d+$/.test(id) && BigInt(id) > 2n ** 53n, id);
       await page.waitForSelector(`tr[data-id="${id}"]`);
       assert.equal(await page.textContent(`tr[data-id="${id}"] td.id`), id);
-      const [mp3] = await Promise.all([page.waitForEvent('download'), page.click('button[aria-label="Download voice.mp3"]')]);
+      const mp3 = await downloadOf('voice.mp3');
       assert.equal(readFileSync(await mp3.path(), 'utf8'), 'mp3 bytes');
       page.once('dialog', (d) => d.accept());
       await page.click('button[aria-label="Delete voice.mp3"]');
@@ -275,7 +278,7 @@ for (const mode of ['mock', 'proxy']) {
       assert.match(await page.textContent('#error'), /kind\s*invalid_argument[\s\S]*apiKey must be a non-empty string/);
       // The base URL goes with the key (keys are bound to a platform): the provider's documented hosts are offered,
       // the default named, and a key and a host list through them (the mock's Zhipu standing in for a real host).
-      assert.deepEqual(await page.$$eval('#direct-bases option', (os) => os.map((o) => o.value)), ['https://open.bigmodel.cn/api/paas/v4', 'https://api.z.ai/api/paas/v4']);
+      assert.deepEqual(await hostsOffered(), ['https://open.bigmodel.cn/api/paas/v4', 'https://api.z.ai/api/paas/v4']);
       assert.equal(await page.getAttribute('#direct-base', 'placeholder'), 'https://open.bigmodel.cn/api/paas/v4 (default)');
       await page.fill('#direct-key', 'sk-direct');
       await page.fill('#direct-base', `${demo.mock.url}/zhipu/api/paas/v4`);
@@ -289,7 +292,7 @@ for (const mode of ['mock', 'proxy']) {
       // Another provider's host would not fit: a switch of provider empties the field and offers that one's hosts.
       await page.selectOption('#provider', 'moonshot');
       assert.equal(await page.inputValue('#direct-base'), '');
-      assert.deepEqual(await page.$$eval('#direct-bases option', (os) => os.map((o) => o.value)), ['https://api.moonshot.ai/v1', 'https://api.moonshot.cn/v1']);
+      assert.deepEqual(await hostsOffered(), ['https://api.moonshot.ai/v1', 'https://api.moonshot.cn/v1']);
     }
 
     await page.setViewportSize({ width: 375, height: 800 });
