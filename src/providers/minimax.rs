@@ -49,7 +49,8 @@ pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
         return None;
     }
     let message = base.get("status_msg").and_then(|v| v.string());
-    let not_found = message.as_deref().is_some_and(|m| super::has(m, "not found") || super::has(m, "not exist"));
+    // An expired file (video inputs are kept 7 days) is as gone as a deleted one: upload it again.
+    let not_found = message.as_deref().is_some_and(|m| super::has(m, "not found") || super::has(m, "not exist") || super::has(m, "expired"));
     let (kind, retryable) = match code {
         1000 | 1013 | 1024 | 1033 => (Kind::Server, true),
         1001 => (Kind::Timeout, true),
@@ -221,6 +222,10 @@ mod tests {
         assert_eq!(P.parse_file(&resp(200, &[], body)).unwrap_err().kind, Kind::NotFound);
         let body = r#"{"base_resp":{"status_code":2013,"status_msg":"file does not exist"}}"#;
         assert_eq!(P.parse_file(&resp(200, &[], body)).unwrap_err().kind, Kind::NotFound);
+        // Video inputs expire after 7 days ("file expired"): gone, not a malformed request; the message is kept.
+        let body = r#"{"base_resp":{"status_code":2013,"status_msg":"file Expired"}}"#;
+        let e = P.parse_file(&resp(200, &[], body)).unwrap_err();
+        assert_eq!((e.kind, e.retryable, e.message.as_str()), (Kind::NotFound, false, "minimax 200 [2013]: file Expired"));
         let e = P.parse_file(&resp(502, &[], "<html>502</html>")).unwrap_err();
         assert_eq!((e.kind, e.retryable), (Kind::Server, true));
     }
