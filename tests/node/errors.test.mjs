@@ -103,6 +103,8 @@ test('errors are classified from the body: balance is never retried, rate limits
     ['minimax', { minimaxCode: 1008 }, 'insufficient_balance', false, '1008', 1],
     ['minimax', { minimaxCode: 2049 }, 'authentication', false, '2049', 1],
     ['minimax', { minimaxCode: 2056 }, 'rate_limit', false, '2056', 1],
+    // Video inputs are kept 7 days, then "file expired": as gone as a deleted file.
+    ['minimax', { minimaxCode: 2013, msg: 'file expired' }, 'not_found', false, '2013', 1],
     ['openai', { status: 429, body: { error: { type: 'insufficient_quota', code: 'insufficient_quota', message: 'q' } } }, 'insufficient_balance', false, 'insufficient_quota', 1],
     ['zhipu', { status: 429, headers: FAST, body: { error: { code: '1302', message: 'slow down' } } }, 'rate_limit', true, '1302', 3],
     ['minimax', { minimaxCode: 1002 }, 'rate_limit', true, '1002', 3],
