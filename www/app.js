@@ -13,7 +13,7 @@ const WORDS = {
   invalid_argument: 'The request was refused before sending: a parameter is missing or wrong.',
   authentication: 'The provider did not accept the key (or the proxy did not accept the client token).',
   permission_denied: 'The key is valid but not allowed to do this.',
-  not_found: 'There is no such file (it may already be deleted).',
+  not_found: 'There is no such file (it may already be deleted, or have expired).',
   rate_limit: 'Too many requests: wait a little and try again.',
   insufficient_balance: 'The account is out of balance or quota: retrying will not help.',
   invalid_request: 'The provider refused the request as invalid.',
