@@ -70,6 +70,9 @@ mod tests {
         assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "NaN")], ""), now), None);
         assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "1e3")], ""), now), None);
         assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "12.5")], ""), now), Some(12.5));
+        // Nine decimals are read, a tenth is refused.
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "7.000000000")], ""), now), Some(7.0));
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "7.0000000000")], ""), now), None);
         assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "1.")], ""), now), None);
         assert_eq!(retry_after_ms(&resp(429, &[], ""), now), None);
     }

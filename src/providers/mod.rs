@@ -247,7 +247,8 @@ impl Provider {
         let retryable = match resp.header(X_SHOULD_RETRY) {
             Some("true") => true,
             Some("false") => false,
-            _ => class.retryable,
+            // A conflict may clear by itself, whatever the body calls it; money and keys do not.
+            _ => class.retryable || resp.status == 409 && class.kind == Kind::InvalidRequest,
         };
         let raw = Raw { seq: resp.seq, json: body.is_some() };
         Error {
@@ -701,7 +702,7 @@ impl Class {
             500..=599 => Kind::Server,
             _ => Kind::InvalidRequest,
         };
-        Class { kind, code, message, retryable: kind.retryable() || status == 409 }
+        Class::kind(kind, code, message)
     }
     /// A class from a kind the body named.
     #[inline(never)] // out of line: smaller wasm (lib.rs)
@@ -729,10 +730,6 @@ impl Envelope {
         }
         let s = |k| e.get(k).and_then(|v| v.string().or_else(|| v.num().map(own)));
         Some(Envelope { code: s("code"), ty: s("type"), message: s("message") })
-    }
-    /// The code callers see: `code`, else `type`.
-    pub fn code(&self) -> Option<&str> {
-        self.code.as_deref().or(self.ty.as_deref())
     }
     /// The class: of `kind` where the body named one, else of the status.
     pub fn class(self, status: u16, kind: Option<Kind>) -> Class {

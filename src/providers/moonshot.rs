@@ -65,6 +65,9 @@ mod tests {
             (500, "unexpected_output", Kind::Server, true),
             (503, "server_unavailable", Kind::Server, true),
             (418, "something_new", Kind::InvalidRequest, false),
+            // A conflict is retried as its status says, though the body names the kind.
+            (409, "invalid_request_error", Kind::InvalidRequest, true),
+            (409, "exceeded_current_quota_error", Kind::InsufficientBalance, false),
         ];
         for &(status, ty, kind, retryable) in table {
             let body = format!(r#"{{"error":{{"type":"{ty}","message":"m"}}}}"#);

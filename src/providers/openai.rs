@@ -29,7 +29,7 @@ pub(super) fn list(base: &str, purpose: Option<&str>, q: &ListQuery) -> HttpRequ
 #[inline(never)] // out of line: smaller wasm (lib.rs)
 pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
     let e = super::Envelope::of(body)?;
-    let kind = match (e.code(), e.ty.as_deref()) {
+    let kind = match (e.code.as_deref(), e.ty.as_deref()) {
         (Some("insufficient_quota"), _) | (_, Some("insufficient_quota")) => Some(Kind::InsufficientBalance),
         (Some("invalid_api_key"), _) => Some(Kind::Authentication),
         _ => None,
@@ -67,6 +67,11 @@ mod tests {
             (409, r#"{"error":{"message":"m","type":"conflict"}}"#, Kind::InvalidRequest, true, "conflict"),
             (408, r#"{"error":{"message":"m","type":"timeout"}}"#, Kind::Timeout, true, "timeout"),
             (503, r#"{"error":{"message":"m","type":"server_error"}}"#, Kind::Server, true, "server_error"),
+            (599, r#"{"error":{"message":"m","type":"server_error"}}"#, Kind::Server, true, "server_error"),
+            // The client's side closed (nginx's 499): the connection, not the request, was at fault.
+            (499, r#"{"error":{"message":"m","type":"closed"}}"#, Kind::Connection, true, "closed"),
+            // Money by its code alone, whatever the type.
+            (429, r#"{"error":{"message":"m","type":"requests","code":"insufficient_quota"}}"#, Kind::InsufficientBalance, false, "insufficient_quota"),
         ];
         for (status, body, kind, retryable, code) in cases {
             let e = P.parse_file(&resp(*status, &[("x-request-id", "req_1")], body)).unwrap_err();

@@ -15,7 +15,7 @@ pub const CAPABILITIES: &str = r#"{"provider":"zhipu","operations":{"create":"na
 #[inline(never)] // out of line: smaller wasm (lib.rs)
 pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
     let e = super::Envelope::of(body)?;
-    let n = e.code().and_then(crate::json::uint).unwrap_or(0);
+    let n = e.code.as_deref().and_then(crate::json::uint).unwrap_or(0);
     let (kind, retryable) = match n {
         1000..=1005 => (Kind::Authentication, false),
         1110..=1112 | 1220 => (Kind::PermissionDenied, false),
@@ -102,6 +102,11 @@ mod tests {
                 assert_eq!((e.kind, e.code.as_deref()), (kind, Some(code)), "{code} as a number");
             }
         }
+        // A conflict is retried, whatever code the body gives, unless the code is about money.
+        let e = P.parse_list(&resp(409, &[], r#"{"error":{"code":"1210","message":"m"}}"#)).unwrap_err();
+        assert_eq!((e.kind, e.retryable), (Kind::InvalidRequest, true));
+        let e = P.parse_list(&resp(409, &[], r#"{"error":{"code":"1113","message":"m"}}"#)).unwrap_err();
+        assert_eq!((e.kind, e.retryable), (Kind::InsufficientBalance, false));
         let e = P.parse_list(&resp(434, &[], "no permission")).unwrap_err();
         assert_eq!(e.kind, Kind::PermissionDenied);
         let e = P.parse_list(&resp(435, &[], r#"{"error":{"code":"435","message":"file too large"}}"#)).unwrap_err();

@@ -112,6 +112,8 @@ test('errors are classified from the body: balance is never retried, rate limits
     ['zhipu', { status: 500, headers: { 'x-should-retry': 'false' }, body: { error: { code: '1234', message: 'net' } } }, 'server', false, '1234', 1],
     ['moonshot', { status: 400, body: { error: { type: 'invalid_request_error', message: 'File size is zero' } } }, 'invalid_request', false, 'invalid_request_error', 1],
     ['zhipu', { status: 434, body: '<html>no permission</html>' }, 'permission_denied', false, null, 1],
+    // A conflict is retried, though the body names the kind (invalid_request).
+    ['moonshot', { status: 409, headers: FAST, body: { error: { type: 'invalid_request_error', message: 'busy' } } }, 'invalid_request', true, 'invalid_request_error', 3],
   ];
   for (const [provider, f, kind, retryable, code, attempts] of cases) {
     m.state.log.length = 0;
