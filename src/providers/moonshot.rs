@@ -17,16 +17,17 @@ pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
 }
 
 /// Moonshot's documented `error.type`s, one per line, and below, in the same order, their kinds (a table: smaller
-/// in wasm than a `match` on strings).
+/// in wasm than a `match` on strings). Not `invalid_request_error`: OpenAI-shaped hosts give that generic type to a
+/// missing file's 404 too, so its status decides (400: `invalid_request`).
 const TYPES: &str = concat!(
     "invalid_authentication_error\nincorrect_api_key_error\npermission_denied_error\nresource_not_found_error\n",
     "exceeded_current_quota_error\nengine_overloaded_error\nrate_limit_reached_error\ncontent_filter\n",
-    "invalid_request_error\nserver_error\nunexpected_output\nserver_unavailable\nclient_closed_request",
+    "server_error\nunexpected_output\nserver_unavailable\nclient_closed_request",
 );
-const KINDS: [Kind; 13] = [
+const KINDS: [Kind; 12] = [
     Kind::Authentication, Kind::Authentication, Kind::PermissionDenied, Kind::NotFound,
     Kind::InsufficientBalance, Kind::RateLimit, Kind::RateLimit, Kind::InvalidRequest,
-    Kind::InvalidRequest, Kind::Server, Kind::Server, Kind::Server, Kind::Connection,
+    Kind::Server, Kind::Server, Kind::Server, Kind::Connection,
 ];
 
 #[cfg(test)]
@@ -65,7 +66,8 @@ mod tests {
             (500, "unexpected_output", Kind::Server, true),
             (503, "server_unavailable", Kind::Server, true),
             (418, "something_new", Kind::InvalidRequest, false),
-            // A conflict is retried as its status says, though the body names the kind.
+            // The generic type leaves the kind to the status: a missing file's 404 is not_found, a conflict retried.
+            (404, "invalid_request_error", Kind::NotFound, false),
             (409, "invalid_request_error", Kind::InvalidRequest, true),
             (409, "exceeded_current_quota_error", Kind::InsufficientBalance, false),
         ];

@@ -112,8 +112,10 @@ test('errors are classified from the body: balance is never retried, rate limits
     ['zhipu', { status: 500, headers: { 'x-should-retry': 'false' }, body: { error: { code: '1234', message: 'net' } } }, 'server', false, '1234', 1],
     ['moonshot', { status: 400, body: { error: { type: 'invalid_request_error', message: 'File size is zero' } } }, 'invalid_request', false, 'invalid_request_error', 1],
     ['zhipu', { status: 434, body: '<html>no permission</html>' }, 'permission_denied', false, null, 1],
-    // A conflict is retried, though the body names the kind (invalid_request).
+    // Moonshot's generic type leaves the kind to the status: a conflict is retried, a missing file's 404 (worded as
+    // OpenAI words it) is not_found.
     ['moonshot', { status: 409, headers: FAST, body: { error: { type: 'invalid_request_error', message: 'busy' } } }, 'invalid_request', true, 'invalid_request_error', 3],
+    ['moonshot', { status: 404, body: { error: { type: 'invalid_request_error', message: 'No such File object: file-x' } } }, 'not_found', false, 'invalid_request_error', 1],
   ];
   for (const [provider, f, kind, retryable, code, attempts] of cases) {
     m.state.log.length = 0;
