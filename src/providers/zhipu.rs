@@ -21,7 +21,8 @@ pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
         1110..=1112 | 1220 => (Kind::PermissionDenied, false),
         1113 => (Kind::InsufficientBalance, false),
         1211 => (Kind::NotFound, false),
-        1210 | 1212..=1215 | 1221 | 1222 | 1261 | 1301 => (Kind::InvalidRequest, false),
+        // Not 1210 and 1212–1215, generic bad-parameter codes: their status decides (400: invalid_request, 404: not_found).
+        1221 | 1222 | 1261 | 1301 => (Kind::InvalidRequest, false),
         1302 | 1303 | 1305 => (Kind::RateLimit, true),
         // The daily quota (1304) and plan quotas (5 h, weekly, monthly): only the next window helps.
         1304 | 1308..=1321 => (Kind::RateLimit, false),
@@ -92,10 +93,13 @@ mod tests {
             assert_eq!((e.code.as_deref(), e.status, e.request_id.as_deref()), (Some(code), Some(status), Some("z-1")));
             // The code decides, not the status: the same code under another status reads the same.
             if code != "-" {
-                // 404 too: 1221/1222 say the API is offline or missing, not the file.
+                // 404 too: 1221/1222 say the API is offline or missing, not the file. The generic bad-parameter
+                // codes (1210, 1212–1215) leave a 404 to its status.
+                let generic = matches!(code, "1210" | "1212" | "1213" | "1214" | "1215");
                 for other in [400, 404] {
                     let e = P.parse_list(&resp(other, &[], &body)).unwrap_err();
-                    assert_eq!((e.kind, e.retryable), (kind, retryable), "{code} under {other}");
+                    let want = if generic && other == 404 { (Kind::NotFound, false) } else { (kind, retryable) };
+                    assert_eq!((e.kind, e.retryable), want, "{code} under {other}");
                 }
                 // Documented as a string; a host that sends it as a number means the same code.
                 let e = P.parse_list(&resp(status, &[], &body.replace(&format!("\"{code}\""), code))).unwrap_err();

@@ -116,6 +116,8 @@ test('errors are classified from the body: balance is never retried, rate limits
     // OpenAI words it) is not_found.
     ['moonshot', { status: 409, headers: FAST, body: { error: { type: 'invalid_request_error', message: 'busy' } } }, 'invalid_request', true, 'invalid_request_error', 3],
     ['moonshot', { status: 404, body: { error: { type: 'invalid_request_error', message: 'No such File object: file-x' } } }, 'not_found', false, 'invalid_request_error', 1],
+    // So do Zhipu's generic bad-parameter codes: a 404 is not_found.
+    ['zhipu', { status: 404, body: { error: { code: '1214', message: 'file_id 参数非法' } } }, 'not_found', false, '1214', 1],
   ];
   for (const [provider, f, kind, retryable, code, attempts] of cases) {
     m.state.log.length = 0;
