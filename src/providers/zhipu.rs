@@ -115,6 +115,13 @@ mod tests {
         assert_eq!(e.kind, Kind::PermissionDenied);
         let e = P.parse_list(&resp(435, &[], r#"{"error":{"code":"435","message":"file too large"}}"#)).unwrap_err();
         assert_eq!(e.kind, Kind::InvalidRequest);
+        // No code, or one that is not a number: the status decides.
+        for body in [r#"{"error":{"message":"m"}}"#, r#"{"error":{"code":"x","message":"m"}}"#] {
+            let e = P.parse_list(&resp(400, &[], body)).unwrap_err();
+            assert_eq!((e.kind, e.retryable), (Kind::InvalidRequest, false), "{body}");
+            let e = P.parse_list(&resp(429, &[], body)).unwrap_err();
+            assert_eq!((e.kind, e.retryable), (Kind::RateLimit, true), "{body}");
+        }
     }
 
     #[test]
