@@ -18,7 +18,8 @@ pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
     let n = e.code.as_deref().and_then(crate::json::uint).unwrap_or(0);
     let (kind, retryable) = match n {
         1000..=1005 => (Kind::Authentication, false),
-        1110..=1112 | 1220 => (Kind::PermissionDenied, false),
+        // 1121: locked for irregular activity (docs.z.ai's code table), sent under a 429 "account anomaly": not a rate limit.
+        1110..=1112 | 1121 | 1220 => (Kind::PermissionDenied, false),
         1113 => (Kind::InsufficientBalance, false),
         1211 => (Kind::NotFound, false),
         // Not 1210 and 1212–1215, generic bad-parameter codes: their status decides (400: invalid_request, 404: not_found).
@@ -62,6 +63,7 @@ mod tests {
             (400, "1110", Kind::PermissionDenied, false),
             (400, "1111", Kind::PermissionDenied, false),
             (400, "1112", Kind::PermissionDenied, false),
+            (429, "1121", Kind::PermissionDenied, false),
             (429, "1113", Kind::InsufficientBalance, false),
             (400, "1210", Kind::InvalidRequest, false),
             (400, "1211", Kind::NotFound, false),

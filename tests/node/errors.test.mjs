@@ -118,6 +118,8 @@ test('errors are classified from the body: balance is never retried, rate limits
     ['moonshot', { status: 404, body: { error: { type: 'invalid_request_error', message: 'No such File object: file-x' } } }, 'not_found', false, 'invalid_request_error', 1],
     // So do Zhipu's generic bad-parameter codes: a 404 is not_found.
     ['zhipu', { status: 404, body: { error: { code: '1214', message: 'file_id 参数非法' } } }, 'not_found', false, '1214', 1],
+    // A 429 is not always a rate limit: 1121 is an account locked for irregular activity (docs.z.ai's code table).
+    ['zhipu', { status: 429, body: { error: { code: '1121', message: 'Account has irregular activities and has been locked' } } }, 'permission_denied', false, '1121', 1],
   ];
   for (const [provider, f, kind, retryable, code, attempts] of cases) {
     m.state.log.length = 0;
