@@ -18,7 +18,7 @@ pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
     let n = e.code.as_deref().and_then(crate::json::uint).unwrap_or(0);
     let (kind, retryable) = match n {
         1000..=1005 => (Kind::Authentication, false),
-        // 1121: locked for irregular activity (docs.z.ai's code table), sent under a 429 "account anomaly": not a rate limit.
+        // 1121: locked for irregular activity (docs.z.ai's code table; likely its 429 "account anomaly"): not a rate limit.
         1110..=1112 | 1121 | 1220 => (Kind::PermissionDenied, false),
         1113 => (Kind::InsufficientBalance, false),
         1211 => (Kind::NotFound, false),
