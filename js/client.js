@@ -41,7 +41,7 @@ function toError(text, provider, key, bodies) {
   try {
     e = JSON.parse(text.slice(1));
   } catch {
-    e = { kind: 'decode', message: 'internal error: unreadable error', retryable: false, attempts: 0 };
+    e = { kind: 'decode', message: 'internal error (out of memory)', retryable: false, attempts: 0 };
   }
   const redact = (s) => (typeof s === 'string' && key.length >= 4 ? s.replaceAll(key, '[redacted]') : s ?? null);
   const body = e.rawSeq == null ? undefined : bodies?.[e.rawSeq];
@@ -290,7 +290,8 @@ function start(c, o, op, ...args) {
   try {
     return new Op(c.provider, c.base, o.maxRetries, op, ...args);
   } catch (e) {
-    throw typeof e === 'string' ? toError(e, c.provider, c.key) : e;
+    // A refusal is `e<json>`; a RuntimeError (the wasm out of memory) is not, and reads as toError's internal error.
+    throw toError(String(e), c.provider, c.key);
   }
 }
 
@@ -304,6 +305,10 @@ async function settle(op, c, o, up, id, keep) {
       else await Promise.all(Array.from({ length: n }, (_, s) => exchange(op, s, c, o, up, ctx)));
     }
     return value(op.result(), c, ctx, id);
+  } catch (e) {
+    // Anything else is the wasm out of memory, or JSON.parse refusing a body the Rust reader accepted (a caller's
+    // fetch can rewrite its ArrayBuffer in between): reported, never thrown raw.
+    throw e instanceof LlmFilesError ? e : new LlmFilesError('decode', `${c.provider}: the response could not be read back`, c.provider, null, null, null, false, 0, null);
   } finally {
     if (!keep) op.free();
   }
@@ -314,13 +319,8 @@ async function settle(op, c, o, up, id, keep) {
  *  `[seq, first, count, key]`. Each is built from the body it came from, parsed once by `JSON.parse`; the machine
  *  has checked every field's type. */
 function files(r, c, ctx) {
-  try {
-    const nl = r.indexOf('\n');
-    return build(JSON.parse(r.slice(nl + 1)), nl > 1 ? r.slice(1, nl).split(',') : undefined, c, ctx);
-  } catch {
-    // Only if JSON.parse disagreed with the Rust reader, which accepted the body: reported, never thrown raw.
-    throw new LlmFilesError('decode', `${c.provider}: the response could not be read back`, c.provider, null, null, null, false, 0, null);
-  }
+  const nl = r.indexOf('\n');
+  return build(JSON.parse(r.slice(nl + 1)), nl > 1 ? r.slice(1, nl).split(',') : undefined, c, ctx);
 }
 
 function build(runs, ids, c, ctx) {

@@ -2,7 +2,9 @@
 // real waits, and fetch implementations that misbehave.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LlmFiles } from 'llm-files';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { LlmFiles, LlmFilesError } from 'llm-files';
 import { wasmMemory } from './helpers.mjs';
 
 const LIST = '{"object":"list","data":[],"has_more":false}';
@@ -172,6 +174,54 @@ test('a response body over 16 MiB is refused without being copied into wasm memo
   assert.ok(memory() - before <= 1024 * 1024, `wasm memory grew ${memory() - before} B`);
   const { c: small } = client(() => new Response(LIST));
   assert.deepEqual(await small.files.list(), { object: 'list', data: [], has_more: false });
+});
+
+/** What tests/node/exhausted.mjs reports, run in a process of its own (its wasm memory ends at the engine's limit). */
+function exhausted(mode) {
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL('./exhausted.mjs', import.meta.url)), mode], { encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+test('when the wasm memory cannot grow to read a body, the call is a decode error, not retried, and later calls work', () => {
+  const r = exhausted('answer');
+  assert.deepEqual(r.before, { files: 2, fetches: 1 });
+  assert.ok(r.pages >= 16384, `the memory reached only ${r.pages} pages`);
+  // Before, the engine's RuntimeError read as a connection failure: retried twice, then "failed before a response".
+  assert.deepEqual(r.big, { error: 'LlmFilesError', kind: 'decode', provider: 'openai', message: 'the response could not be read: out of memory', retryable: false, attempts: 1, fetches: 1 });
+  assert.deepEqual(r.after, { files: 2, fetches: 1 });
+  assert.deepEqual([r.construct, r.capabilities], ['nothing', 'nothing'], 'small requests are served from the memory the wasm has');
+});
+
+test('with no wasm memory to be had at all, a call rejects with an LlmFilesError before any request', () => {
+  const r = exhausted('start');
+  const refused = { error: 'LlmFilesError', kind: 'decode', provider: 'openai', message: 'internal error (out of memory)', retryable: false, attempts: 0, fetches: 0 };
+  assert.deepEqual([r.big, r.after], [refused, refused]);
+  // A known limit (README): an LlmFilesError for these two would cost bytes the size target has not got.
+  assert.deepEqual([r.construct, r.capabilities], ['RuntimeError', 'RuntimeError']);
+});
+
+test('a body the caller\'s fetch rewrites after the wasm checked it is a decode error, never a raw SyntaxError', async () => {
+  const text = JSON.stringify({ object: 'list', data: [JSON.parse(FILE)], has_more: false });
+  const seen = new Set();
+  // The rewrite lands k microtasks after the body is handed over: before the wasm reads it, between that and
+  // JSON.parse, or after both.
+  for (let k = 0; k < 30; k++) {
+    const arrayBuffer = async () => {
+      const b = new TextEncoder().encode(text);
+      (async () => {
+        for (let i = 0; i < k; i++) await null;
+        b.fill(0x78);
+      })();
+      return b.buffer;
+    };
+    const { c } = client(() => ({ status: 200, headers: new Headers(), arrayBuffer }), { maxRetries: 0 });
+    const r = await c.files.list().catch((e) => e);
+    if (r instanceof LlmFilesError) seen.add(`${r.kind}: ${r.message}`);
+    else if (r instanceof Error) assert.fail(`rejected with a ${r.constructor.name}: ${r.message}`);
+    else seen.add(`${r.data.length} file ${r.data[0].id}`);
+  }
+  assert.deepEqual([...seen].sort(), ['1 file f', 'decode: openai 200: the response is not valid JSON', 'decode: openai: the response could not be read back']);
 });
 
 test('a connection error names the causes fetch gave, bounded, even when they loop or throw', async () => {
