@@ -132,7 +132,7 @@ export class LlmFilesError extends Error {
   requestId: string | null;
   /** Whether the kind of failure may succeed if tried again (an upload not sent again because its purpose cannot be listed to look for a stored copy is still retryable: whether to upload again is the caller's choice). */
   retryable: boolean;
-  /** Tries of the request that failed (1 + its retries); 0 when no request failed (bad input, an abort before sending, Zhipu's emulated retrieve finding no file). */
+  /** Tries of the request that failed (1 + its retries); 0 when no request failed (bad input, an abort before sending, Zhipu's emulated retrieve finding no file, the wasm out of memory outside a request). */
   attempts: number;
   /** The parsed JSON body, or the body text when it is not JSON, or null. */
   raw: unknown;
