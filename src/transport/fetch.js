@@ -122,7 +122,7 @@ async function attempt(op, s, [method, url, kind, body], c, o, up, ctx) {
   } catch (e) {
     if (aborted(o.signal)) op.failed(s, 'aborted', 'the request was aborted by its signal');
     else if (controller.signal.aborted) op.failed(s, 'timeout', `no complete response within ${o.timeout} ms`);
-    // Only the wasm throws this, when its memory cannot grow to read the body (a bug would trap too: nothing panics).
+    // Only the wasm throws this: its memory could not grow to read the body (a panic would too; none is reachable).
     else if (e instanceof WebAssembly.RuntimeError) op.failed(s, 'decode', 'the response could not be read: out of memory');
     else op.failed(s, 'connection', 'the request failed before a response: ' + detail(e));
   } finally {
