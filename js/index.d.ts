@@ -2,16 +2,55 @@
 /** A platform llm-files speaks to. */
 export type Provider = 'minimax' | 'moonshot' | 'zhipu' | 'openai';
 
-/** A file purpose; known ones autocomplete, unknown ones are passed through to the provider. */
-export type Purpose =
-  | 'voice_clone' | 'prompt_audio' | 't2a_async_input' | 'video_understanding' | 'video_generation_input'
-  | 't2a_async' | 'video_generation' | 'file-extract' | 'image' | 'video' | 'batch' | 'code-interpreter'
-  | 'agent' | 'voice-clone-input' | 'assistants' | 'fine-tune' | 'vision' | 'user_data' | (string & {});
+/** The purposes each provider documents, per operation (as `LlmFiles.capabilities(provider).purposes` lists them). */
+export interface ProviderPurposes {
+  /** MiniMax: each operation has its own set. */
+  minimax: {
+    /** Uploads. */
+    create: 'voice_clone' | 'prompt_audio' | 't2a_async_input' | 'video_understanding' | 'video_generation_input';
+    /** Listings (one request per purpose). */
+    list: 'voice_clone' | 'prompt_audio' | 't2a_async_input' | 'video_generation_input';
+    /** Deletes, outputs of async TTS and video tasks included. */
+    delete: 'voice_clone' | 'prompt_audio' | 't2a_async' | 't2a_async_input' | 'video_generation';
+  };
+  /** Moonshot: its upload purposes everywhere. */
+  moonshot: {
+    /** Uploads. */
+    create: 'file-extract' | 'image' | 'video' | 'batch';
+    /** Listings (applied by the client). */
+    list: 'file-extract' | 'image' | 'video' | 'batch';
+    /** Deletes (which need no purpose). */
+    delete: 'file-extract' | 'image' | 'video' | 'batch';
+  };
+  /** Zhipu: voice-clone-input cannot be listed. */
+  zhipu: {
+    /** Uploads. */
+    create: 'batch' | 'code-interpreter' | 'agent' | 'voice-clone-input';
+    /** Listings. */
+    list: 'batch' | 'code-interpreter' | 'agent';
+    /** Deletes (which need no purpose). */
+    delete: 'batch' | 'code-interpreter' | 'agent' | 'voice-clone-input';
+  };
+  /** OpenAI-compatible hosts: OpenAI's upload purposes everywhere. */
+  openai: {
+    /** Uploads. */
+    create: 'assistants' | 'batch' | 'fine-tune' | 'vision' | 'user_data' | 'evals';
+    /** Listings. */
+    list: 'assistants' | 'batch' | 'fine-tune' | 'vision' | 'user_data' | 'evals';
+    /** Deletes (which need no purpose). */
+    delete: 'assistants' | 'batch' | 'fine-tune' | 'vision' | 'user_data' | 'evals';
+  };
+}
+
+/** A file purpose: those `P` documents for `Op` autocomplete, any other string is passed through to the provider. */
+export type Purpose<P extends Provider = Provider, Op extends 'create' | 'list' | 'delete' = 'create' | 'list' | 'delete'> =
+  | ProviderPurposes[P][Op]
+  | (string & {});
 
 /** Options of `new LlmFiles()`. */
-export interface LlmFilesOptions {
-  /** Which platform to call. */
-  provider: Provider;
+export interface LlmFilesOptions<P extends Provider = Provider> {
+  /** Which platform to call; a literal (`'moonshot'`) narrows the client's purposes and its files' `provider`. */
+  provider: P;
   /** The API key, sent as `Authorization: Bearer <apiKey>`; never shown in errors. */
   apiKey: string;
   /** Replaces the provider's default base URL (http or https, no credentials or query; in a browser page also a path, such as a same-origin proxy's, read against the page's URL; a MiniMax base ending in `/v1` is read without it). */
@@ -41,7 +80,7 @@ export interface RequestOptions {
 }
 
 /** A file, with OpenAI's field names. */
-export interface FileObject {
+export interface FileObject<P extends Provider = Provider> {
   /** The id, always a string (MiniMax's int64 ids in exact decimal). */
   id: string;
   /** Always `'file'`. */
@@ -57,17 +96,17 @@ export interface FileObject {
   /** Processing status, where the provider reports one. */
   status?: string;
   /** Which provider holds it. */
-  provider: Provider;
+  provider: P;
   /** The provider's own object, as it sent it. */
   raw: Record<string, unknown>;
 }
 
 /** One page of files. */
-export interface FileList {
+export interface FileList<P extends Provider = Provider> {
   /** Always `'list'`. */
   object: 'list';
   /** The files. */
-  data: FileObject[];
+  data: FileObject<P>[];
   /** Whether another page follows (pass the last id as `after`). */
   has_more: boolean;
 }
@@ -83,19 +122,19 @@ export interface FileDeleted {
 }
 
 /** Parameters of `files.create`. */
-export interface FileCreateParams {
+export interface FileCreateParams<P extends Provider = Provider> {
   /** The content: a Blob or File, bytes, or a string sent as UTF-8. */
   file: Blob | ArrayBuffer | ArrayBufferView | string;
   /** What the file is for; required by every provider. */
-  purpose: Purpose;
+  purpose: Purpose<P, 'create'>;
   /** The name sent with the file; required unless `file` is a File. */
   filename?: string;
 }
 
 /** Parameters of `files.list` and `files.listAll`. */
-export interface FileListParams {
+export interface FileListParams<P extends Provider = Provider> {
   /** Only files of this purpose; without it, every listable purpose. */
-  purpose?: Purpose;
+  purpose?: Purpose<P, 'list'>;
   /** Page size (Zhipu: at most 100, and `listAll` asks for 100 when it is absent). */
   limit?: number;
   /** Start after this file id. */
@@ -105,9 +144,9 @@ export interface FileListParams {
 }
 
 /** Parameters of `files.delete`. */
-export interface FileDeleteParams {
+export interface FileDeleteParams<P extends Provider = Provider> {
   /** The file's purpose (MiniMax needs it; looked up with retrieve when missing). */
-  purpose?: Purpose;
+  purpose?: Purpose<P, 'delete'>;
 }
 
 /** What went wrong, in terms a caller acts on. */
@@ -171,28 +210,28 @@ export interface Capabilities {
   [k: string]: unknown;
 }
 
-/** The file operations of a client. */
-export interface Files {
+/** The file operations of a client for provider `P`. */
+export interface Files<P extends Provider = Provider> {
   /** Uploads a file. */
-  create(params: FileCreateParams, options?: RequestOptions): Promise<FileObject>;
+  create(params: FileCreateParams<P>, options?: RequestOptions): Promise<FileObject<P>>;
   /** Lists one page of files. */
-  list(params?: FileListParams, options?: RequestOptions): Promise<FileList>;
+  list(params?: FileListParams<P>, options?: RequestOptions): Promise<FileList<P>>;
   /** Every file, across pages and (where the provider needs one) purposes. */
-  listAll(params?: FileListParams, options?: RequestOptions): AsyncIterable<FileObject>;
+  listAll(params?: FileListParams<P>, options?: RequestOptions): AsyncIterable<FileObject<P>>;
   /** One file's metadata (emulated from list pages on Zhipu). */
-  retrieve(id: string, options?: RequestOptions): Promise<FileObject>;
+  retrieve(id: string, options?: RequestOptions): Promise<FileObject<P>>;
   /** The file's content, as the fetch Response. */
   content(id: string, options?: RequestOptions): Promise<Response>;
   /** Deletes a file. */
-  delete(id: string, params?: FileDeleteParams, options?: RequestOptions): Promise<FileDeleted>;
+  delete(id: string, params?: FileDeleteParams<P>, options?: RequestOptions): Promise<FileDeleted>;
 }
 
-/** A client for one provider and key. */
-export class LlmFiles {
+/** A client for one provider and key; `P` is the provider, inferred from the options. */
+export class LlmFiles<P extends Provider = Provider> {
   /** Throws `LlmFilesError` (kind `invalid_argument`) on bad options. */
-  constructor(options: LlmFilesOptions);
+  constructor(options: LlmFilesOptions<P>);
   /** The file operations. */
-  readonly files: Files;
+  readonly files: Files<P>;
   /** What `provider` can do. */
   static capabilities(provider: Provider): Capabilities;
   /** Does nothing: the client holds no wasm memory between calls (each call frees its own). */

@@ -1,6 +1,7 @@
 // Every operation of every provider against the mock, through the built package.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { LlmFiles, LlmFilesError } from 'llm-files';
 import { mock, client, fault, seen, rejection, PROVIDERS, PURPOSE, OTHER, KEY, wasmMemory, settleGarbage } from './helpers.mjs';
 
@@ -263,6 +264,25 @@ test('capabilities describe every provider', () => {
   assert.match(LlmFiles.capabilities('zhipu').params.list.after, /needs purpose/);
   assert.equal(LlmFiles.capabilities('moonshot').limits.maxFileBytes['*'], 100 * 1024 * 1024);
   assert.throws(() => LlmFiles.capabilities('acme'), (e) => e instanceof LlmFilesError && e.kind === 'invalid_argument');
+});
+
+test('the purposes the .d.ts offers for autocompletion are those capabilities() lists', () => {
+  // pkg/index.d.ts, as shipped: each provider's block of ProviderPurposes, `op: 'a' | 'b';` per operation.
+  const dts = readFileSync(new URL('../../pkg/index.d.ts', import.meta.url), 'utf8');
+  const block = dts.slice(dts.indexOf('export interface ProviderPurposes'), dts.indexOf('export type Purpose<'));
+  for (const p of PROVIDERS) {
+    const own = block.slice(block.indexOf(`  ${p}: {`), block.indexOf('  };', block.indexOf(`  ${p}: {`)));
+    assert.ok(own.length > 0, p);
+    const caps = LlmFiles.capabilities(p).purposes;
+    for (const op of ['create', 'list', 'delete']) {
+      const line = own.match(new RegExp(`\\n    ${op}: ([^;]+);`));
+      assert.ok(line, `${p}.${op} in the .d.ts`);
+      const typed = line[1].split(' | ').map((x) => JSON.parse(x.replaceAll("'", '"')));
+      // "any": the provider takes any purpose there; the types offer its upload purposes.
+      const documented = Array.isArray(caps[op]) ? caps[op] : caps.create;
+      assert.deepEqual(typed, documented, `${p}.${op}`);
+    }
+  }
 });
 
 test('an injected fetch is called with this === undefined and the client needs no global fetch', async (t) => {

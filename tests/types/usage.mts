@@ -1,6 +1,6 @@
 // Compiled with tsc --strict --noEmit: proves the shipped .d.ts describes the API (and refuses misuse).
 import { LlmFiles, LlmFilesError } from 'llm-files';
-import type { FileObject, FileList, FileDeleted, Capabilities, ErrorKind, Provider } from 'llm-files';
+import type { FileObject, FileList, FileDeleted, Capabilities, ErrorKind, Provider, ProviderPurposes, Purpose } from 'llm-files';
 
 const client = new LlmFiles({
   provider: 'zhipu',
@@ -52,6 +52,27 @@ export async function use(signal: AbortSignal): Promise<number> {
     }
   }
   return created.created_at;
+}
+
+// A literal provider narrows the client: its files' provider, and the purposes offered per operation.
+export async function narrowed(anyProvider: Provider): Promise<void> {
+  const zhipu = new LlmFiles({ provider: 'zhipu', apiKey: 'k' });
+  const f = await zhipu.files.retrieve('x');
+  const mine: 'zhipu' = f.provider;
+  // @ts-expect-error: a Zhipu client's files are Zhipu's
+  const other: 'minimax' = f.provider;
+  const page: FileList<'zhipu'> = await zhipu.files.list({ purpose: 'agent' });
+  // A narrowed client is still an LlmFiles, and one made from a Provider-typed value takes every provider's purposes.
+  const wide: LlmFiles = zhipu;
+  const made: LlmFiles<Provider> = new LlmFiles({ provider: anyProvider, apiKey: 'k' });
+  await made.files.create({ file: 'x', purpose: 'voice_clone', filename: 'a.mp3' });
+  const listable: ProviderPurposes['zhipu']['list'] = 'agent';
+  // @ts-expect-error: Zhipu documents no listing of voice-clone-input
+  const notListable: ProviderPurposes['zhipu']['list'] = 'voice-clone-input';
+  // @ts-expect-error: MiniMax documents no delete of video_understanding files
+  const notDeletable: ProviderPurposes['minimax']['delete'] = 'video_understanding';
+  const later: Purpose<'minimax', 'create'> = 'a-purpose-from-next-year';
+  void mine, other, page, wide, listable, notListable, notDeletable, later;
 }
 
 // @ts-expect-error: unknown provider
