@@ -262,7 +262,10 @@ for (const mode of ['mock', 'proxy']) {
       await page.dispatchEvent('#proxy-url', 'change');
       await page.waitForFunction(() => /proxy’s URL/.test(document.getElementById('error').textContent));
       assert.equal(await page.isVisible('#error'), true);
+      // The URL given back, the page lists through the proxy again: the wrong token's refusal replaces that note.
       await page.fill('#proxy-url', demo.proxy);
+      await page.dispatchEvent('#proxy-url', 'change');
+      await page.waitForFunction(() => /kind\s*authentication/.test(document.getElementById('error').textContent));
     }
     if (mode === 'mock') {
       // Direct mode without a key: an upload says why it cannot start (the client refuses the missing key).
