@@ -83,6 +83,9 @@ function showCaps() {
   const limit = Object.entries(max).map(([k, v]) => `${k === '*' ? 'any purpose' : k} ${Math.round(v / 1048576)} MB`).join(', ');
   // Without a `*` entry the other purposes have no documented limit (MiniMax).
   const lines = [`Operations — ${ops}`, `Per-file limits — ${limit}${'*' in max ? '' : ', other purposes none documented'}`];
+  // Moonshot caps what an account keeps, not only each file: a full account refuses uploads until files are deleted.
+  const { maxFiles, maxTotalBytes } = caps.limits;
+  if (maxFiles || maxTotalBytes) lines.push(`Storage — ${[maxFiles && `at most ${maxFiles.toLocaleString('en')} files`, maxTotalBytes && `${maxTotalBytes / 1073741824} GB in all`].filter(Boolean).join(', ')}`);
   if (caps.limits.notes) lines.push(`Notes — ${caps.limits.notes}`);
   $('caps').innerHTML = '';
   const ul = document.createElement('ul');

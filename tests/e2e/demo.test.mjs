@@ -36,6 +36,8 @@ for (const mode of ['mock', 'proxy']) {
     page.on('console', (m) => noise.push(`${m.type()}: ${m.text()}`));
     await page.goto(demo.url);
     await page.waitForSelector('body[data-ready=true]');
+    // Moonshot, shown first: its account-wide caps beside its per-file limit (a full account refuses uploads).
+    assert.match(await page.textContent('#caps'), /Per-file limits — any purpose 100 MB\s*Storage — at most 1,000 files, 10 GB in all/);
     if (mode === 'proxy') {
       await page.check('input[name=mode][value=proxy]');
       assert.equal(await page.inputValue('#proxy-url'), demo.proxy);
@@ -205,6 +207,7 @@ for (const mode of ['mock', 'proxy']) {
 
     await page.selectOption('#provider', 'zhipu');
     await page.waitForFunction(() => document.getElementById('caps').textContent.includes('retrieve: emulated'));
+    assert.doesNotMatch(await page.textContent('#caps'), /Storage/);
     assert.match(await page.textContent('#caps'), /Notes — .*on api\.z\.ai agent files 100 MB/);
     assert.deepEqual(await page.$$eval('#purpose option', (os) => os.map((o) => o.value).slice(0, 3)), ['batch', 'code-interpreter', 'agent']);
     await page.screenshot({ path: `${artifacts}${mode}-3-zhipu.png`, fullPage: true });
