@@ -102,8 +102,9 @@ function showCaps() {
 const size = (n) => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`);
 
 function render(files) {
-  // Moonshot serves the content of file-extract files only, Zhipu of batch files only (MiniMax's list is a description).
-  const served = LlmFiles.capabilities(provider()).purposes.content;
+  // Moonshot serves the content of file-extract files only, Zhipu of batch files only (MiniMax's list is a description);
+  // MiniMax documents no delete for some purposes it lists (video_generation_input files expire after 7 days).
+  const { content: served, delete: deletable } = LlmFiles.capabilities(provider()).purposes;
   const rows = files.map((f) => {
     const tr = document.createElement('tr');
     tr.dataset.id = f.id;
@@ -126,6 +127,10 @@ function render(files) {
     const del = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Delete', className: 'danger' });
     del.setAttribute('aria-label', `Delete ${f.filename}`);
     del.onclick = () => remove(f);
+    if (Array.isArray(deletable) && !deletable.includes(f.purpose)) {
+      del.disabled = true;
+      del.title = `${provider()} documents no delete for ${f.purpose} files`;
+    }
     td.append(dl, del);
     tr.append(td);
     return tr;

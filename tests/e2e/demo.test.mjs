@@ -233,6 +233,14 @@ for (const mode of ['mock', 'proxy']) {
       await page.click('button[aria-label="Delete voice.mp3"]');
       await page.waitForSelector(`tr[data-id="${id}"]`, { state: 'detached' });
       assert.equal(await page.isVisible('#error'), false);
+      // A purpose MiniMax lists but documents no delete for: its Delete is off, saying why.
+      await page.selectOption('#purpose', 'video_generation_input');
+      await page.setInputFiles('#picker', [{ name: 'frame.png', mimeType: 'image/png', buffer: Buffer.from('png bytes') }]);
+      const frame = 'button[aria-label="Delete frame.png"]';
+      await page.waitForSelector(frame);
+      assert.equal(await page.isDisabled(frame), true);
+      assert.equal(await page.getAttribute(frame, 'title'), 'minimax documents no delete for video_generation_input files');
+      assert.equal(await page.isDisabled('button[aria-label="Download frame.png"]'), false);
       assert.deepEqual(noise, []);
       await page.selectOption('#provider', 'zhipu');
       await page.waitForFunction(() => document.getElementById('caps').textContent.includes('retrieve: emulated'));
