@@ -85,7 +85,10 @@ function showCaps() {
   const lines = [`Operations — ${ops}`, `Per-file limits — ${limit}${'*' in max ? '' : ', other purposes none documented'}`];
   // Moonshot caps what an account keeps, not only each file: a full account refuses uploads until files are deleted.
   const { maxFiles, maxTotalBytes } = caps.limits;
-  if (maxFiles || maxTotalBytes) lines.push(`Storage — ${[maxFiles && `at most ${maxFiles.toLocaleString('en')} files`, maxTotalBytes && `${maxTotalBytes / 1073741824} GB in all`].filter(Boolean).join(', ')}`);
+  const storage = [];
+  if (maxFiles) storage.push(`at most ${maxFiles.toLocaleString('en')} files`);
+  if (maxTotalBytes) storage.push(`${maxTotalBytes / 1073741824} GB in all`);
+  if (storage.length) lines.push(`Storage — ${storage.join(', ')}`);
   if (caps.limits.notes) lines.push(`Notes — ${caps.limits.notes}`);
   $('caps').innerHTML = '';
   const ul = document.createElement('ul');
@@ -97,6 +100,11 @@ function showCaps() {
   $('caps').append(ul);
   const purposes = Array.isArray(caps.purposes.create) ? caps.purposes.create : [];
   $('purpose').replaceChildren(...purposes.map((p) => Object.assign(document.createElement('option'), { value: p, textContent: p })));
+}
+
+/** Turns `button` off, saying `why`, when `purposes` is a list (not "any" or a description) without `purpose`. */
+function onlyFor(button, purposes, purpose, why) {
+  if (Array.isArray(purposes) && !purposes.includes(purpose)) Object.assign(button, { disabled: true, title: why });
 }
 
 const size = (n) => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`);
@@ -120,17 +128,11 @@ function render(files) {
     const dl = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Download' });
     dl.setAttribute('aria-label', `Download ${f.filename}`);
     dl.onclick = () => download(f);
-    if (Array.isArray(served) && !served.includes(f.purpose)) {
-      dl.disabled = true;
-      dl.title = `${provider()} serves the content of ${served.join(', ')} files only`;
-    }
+    onlyFor(dl, served, f.purpose, `${provider()} serves the content of ${[served].flat().join(', ')} files only`);
     const del = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Delete', className: 'danger' });
     del.setAttribute('aria-label', `Delete ${f.filename}`);
     del.onclick = () => remove(f);
-    if (Array.isArray(deletable) && !deletable.includes(f.purpose)) {
-      del.disabled = true;
-      del.title = `${provider()} documents no delete for ${f.purpose} files`;
-    }
+    onlyFor(del, deletable, f.purpose, `${provider()} documents no delete for ${f.purpose} files`);
     td.append(dl, del);
     tr.append(td);
     return tr;
