@@ -97,8 +97,60 @@ export interface FileObject<P extends Provider = Provider> {
   status?: string;
   /** Which provider holds it. */
   provider: P;
-  /** The provider's own object, as it sent it. */
-  raw: Record<string, unknown>;
+  /** The provider's own object, as it sent it (parsed by `JSON.parse`). */
+  raw: ProviderRawFiles[P];
+}
+
+/** A file object as Moonshot, Zhipu or an OpenAI-compatible host sends it; "checked" fields are verified before a call resolves. */
+export interface OpenAIRawFile {
+  /** The id (checked: a non-empty string). */
+  id: string;
+  /** `'file'` where the provider sends it (not checked). */
+  object?: string;
+  /** Size in bytes (checked). */
+  bytes: number;
+  /** Creation time, Unix seconds (checked). */
+  created_at: number;
+  /** File name (checked). */
+  filename: string;
+  /** The purpose (checked where present: a string or null). */
+  purpose?: string | null;
+  /** Processing status, such as Moonshot's `'ok'` (checked where present: a string or null). */
+  status?: string | null;
+  /** Why processing failed, where the provider says (not checked). */
+  status_details?: unknown;
+  /** Any other field the provider sends. */
+  [field: string]: unknown;
+}
+
+/** A file object as MiniMax sends it; "checked" fields are verified before a call resolves. */
+export interface MiniMaxRawFile {
+  /** The int64 id as `JSON.parse` read it, so rounded above 2^53 (use the file's `id`, exact), or the string MiniMax sent (checked). */
+  file_id: number | string;
+  /** Size in bytes (checked). */
+  bytes: number;
+  /** Creation time, Unix seconds (checked). */
+  created_at: number;
+  /** File name (checked). */
+  filename: string;
+  /** The purpose (checked where present: a string or null). */
+  purpose?: string | null;
+  /** A download link, in retrieve's answer only; its lifetime is undocumented (not checked). */
+  download_url?: string;
+  /** Any other field MiniMax sends. */
+  [field: string]: unknown;
+}
+
+/** Each provider's own file object: the type of a file's `raw`. */
+export interface ProviderRawFiles {
+  /** MiniMax's, with `file_id`. */
+  minimax: MiniMaxRawFile;
+  /** Moonshot's (OpenAI's shape). */
+  moonshot: OpenAIRawFile;
+  /** Zhipu's (OpenAI's shape). */
+  zhipu: OpenAIRawFile;
+  /** An OpenAI-compatible host's. */
+  openai: OpenAIRawFile;
 }
 
 /** One page of files. */

@@ -285,6 +285,43 @@ test('the purposes the .d.ts offers for autocompletion are those capabilities() 
   }
 });
 
+test('the .d.ts marks which fields of raw the client checks, and it checks exactly those', async () => {
+  // pkg/index.d.ts, as shipped: `/** doc */` then `field?: type;` per field of each raw file interface.
+  const dts = readFileSync(new URL('../../pkg/index.d.ts', import.meta.url), 'utf8');
+  const fields = (name) => {
+    const body = dts.slice(dts.indexOf(`export interface ${name} {`), dts.indexOf('\n}', dts.indexOf(`export interface ${name} {`)));
+    return [...body.matchAll(/\/\*\* (.*) \*\/\n {2}(\w+)(\??):/g)].map(([, doc, field, opt]) => ({ field, optional: opt === '?', checked: doc.includes('(checked') }));
+  };
+  const openai = { id: 'file-1', object: 'file', bytes: 1, created_at: 2, filename: 'a', purpose: 'batch', status: 'ok', status_details: '' };
+  const cases = {
+    minimax: ['MiniMaxRawFile', { file_id: 5, bytes: 1, created_at: 2, filename: 'a', purpose: 'voice_clone', download_url: 'https://x.test/a' }, { purpose: 'voice_clone' }],
+    moonshot: ['OpenAIRawFile', openai, undefined],
+    zhipu: ['OpenAIRawFile', openai, { purpose: 'batch' }],
+    openai: ['OpenAIRawFile', openai, undefined],
+  };
+  for (const [provider, [name, good, params]] of Object.entries(cases)) {
+    const list = fields(name);
+    assert.ok(list.length >= 6 && list.some((f) => f.checked) && list.some((f) => !f.checked), name);
+    const body = (o) => JSON.stringify(provider === 'minimax' ? { files: [o], base_resp: { status_code: 0, status_msg: 'success' } } : { object: 'list', data: [o], has_more: false });
+    const raw = (o) => new LlmFiles({ provider, apiKey: KEY, maxRetries: 0, fetch: async () => new Response(body(o), { status: 200 }) })
+      .files.list(params).then((page) => page.data[0].raw, (e) => e);
+    assert.deepEqual(await raw(good), good, provider);
+    for (const { field, optional, checked } of list) {
+      // An array is no field's type: a checked field refuses it, an unchecked one passes it through.
+      const wrong = await raw({ ...good, [field]: [true] });
+      if (checked) assert.equal(wrong instanceof LlmFilesError && wrong.kind, 'decode', `${provider} ${field}: [true]`);
+      else assert.deepEqual(wrong[field], [true], `${provider} ${field}: [true]`);
+      const { [field]: _, ...without } = good;
+      const missing = await raw(without);
+      assert.equal(missing instanceof LlmFilesError ? missing.kind : 'read', optional ? 'read' : 'decode', `${provider} without ${field}`);
+      // Where the .d.ts allows null, the client does too.
+      const at = dts.indexOf(`\n  ${field}${optional ? '?' : ''}: `, dts.indexOf(`export interface ${name} {`)) + 1;
+      const typed = dts.slice(at, dts.indexOf('\n', at));
+      assert.equal((await raw({ ...good, [field]: null }))[field] === null, !checked || typed.endsWith('| null;'), `${provider} ${typed}`);
+    }
+  }
+});
+
 test('an injected fetch is called with this === undefined and the client needs no global fetch', async (t) => {
   const m = await mock(t);
   let self = 'unset';

@@ -73,6 +73,18 @@ export async function narrowed(anyProvider: Provider): Promise<void> {
   const notDeletable: ProviderPurposes['minimax']['delete'] = 'video_understanding';
   const later: Purpose<'minimax', 'create'> = 'a-purpose-from-next-year';
   void mine, other, page, wide, listable, notListable, notDeletable, later;
+  // `raw` is the provider's own object: MiniMax's has file_id (maybe rounded) and download_url, the others OpenAI's fields.
+  const m = await new LlmFiles({ provider: 'minimax', apiKey: 'k' }).files.retrieve('1');
+  const link: string | undefined = m.raw.download_url;
+  const rounded: number | string = m.raw.file_id;
+  // @ts-expect-error: MiniMax's raw file_id may be a rounded number; the exact id is `id`
+  const exact: string = m.raw.file_id;
+  const status: string | null | undefined = f.raw.status;
+  const zhipuId: string = f.raw.id;
+  // @ts-expect-error: a field no provider documents is unknown
+  const guessed: string = f.raw.file_id;
+  const anyRaw: unknown = (await made.files.retrieve('x')).raw.id;
+  void link, rounded, exact, status, zhipuId, guessed, anyRaw;
 }
 
 // @ts-expect-error: unknown provider
