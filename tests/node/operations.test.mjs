@@ -50,6 +50,13 @@ for (const provider of PROVIDERS) {
     for await (const f of c.files.listAll()) walked.push(f.id);
     assert.deepEqual(new Set(walked), new Set(all.data.map((f) => f.id)));
     assert.equal(walked.length, 6);
+    // As the .d.ts types it: an async generator, stepped by hand and ended early.
+    const walk = c.files.listAll();
+    assert.equal(Object.prototype.toString.call(walk), '[object AsyncGenerator]');
+    const step = await walk.next();
+    assert.ok(walked.includes(step.value.id));
+    assert.deepEqual(await walk.return(), { value: undefined, done: true });
+    assert.deepEqual(await walk.next(), { value: undefined, done: true });
 
     const r = await c.files.retrieve(s.id);
     assert.equal(r.id, s.id);

@@ -85,6 +85,12 @@ export async function narrowed(anyProvider: Provider): Promise<void> {
   const guessed: string = f.raw.file_id;
   const anyRaw: unknown = (await made.files.retrieve('x')).raw.id;
   void link, rounded, exact, status, zhipuId, guessed, anyRaw;
+  // listAll's walk can be stepped by hand and ended early.
+  const walk = zhipu.files.listAll({ purpose: 'batch' });
+  const step = await walk.next();
+  const firstZhipu: FileObject<'zhipu'> | void = step.value;
+  await walk.return();
+  void firstZhipu;
 }
 
 // @ts-expect-error: unknown provider
