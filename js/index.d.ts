@@ -255,11 +255,35 @@ export interface Capabilities {
   /** How each parameter is handled: `list`'s purpose, limit, after and order; `delete`'s purpose. */
   params: { list: Record<'purpose' | 'limit' | 'after' | 'order', string>; delete: { purpose: string } };
   /** Purposes per operation, as documented (others are passed through). */
-  purposes: Record<string, string[] | string>;
-  /** Documented size and count limits; `maxFileBytes` per purpose, `*` for any. */
-  limits: { maxFileBytes: Record<string, number>; [k: string]: unknown };
-  /** Anything else the provider documents. */
-  [k: string]: unknown;
+  purposes: CapabilityPurposes;
+  /** Documented size and count limits. */
+  limits: CapabilityLimits;
+  /** How ids look, where that needs saying (MiniMax: int64, returned as decimal strings). */
+  ids?: string;
+}
+
+/** The purposes a provider documents per operation. */
+export interface CapabilityPurposes {
+  /** Purposes uploads take. */
+  create: string[];
+  /** Purposes listings take, or `'any'`. */
+  list: string[] | 'any';
+  /** Purposes of files a delete takes, or `'any'`. */
+  delete: string[] | 'any';
+  /** Purposes of files the provider serves the content of, `'any'`, or a sentence where it is not a purpose list (MiniMax). */
+  content: string[] | string;
+}
+
+/** The size and count limits a provider documents. */
+export interface CapabilityLimits {
+  /** Largest file per purpose in bytes; `*` for any purpose not named; a purpose absent with no `*` has no documented limit. */
+  maxFileBytes: Record<string, number>;
+  /** Most files an account may store (Moonshot: 1,000). */
+  maxFiles?: number;
+  /** Most bytes an account may store in all (Moonshot: 10 GB). */
+  maxTotalBytes?: number;
+  /** Limits the numbers above cannot say, in words. */
+  notes?: string;
 }
 
 /** The file operations of a client for provider `P`. */

@@ -263,9 +263,22 @@ test('capabilities describe every provider', () => {
       assert.ok(['native', 'emulated', 'unsupported'].includes(caps.operations[op]), `${p}.${op}`);
       assert.equal(caps[op], caps.operations[op], `${p}.${op} at the top too`);
     }
-    assert.ok(caps.limits.maxFileBytes);
     assert.equal(typeof caps.params.list.after, 'string');
     assert.equal(typeof caps.params.delete.purpose, 'string');
+    // The shapes the .d.ts declares (Capabilities, CapabilityPurposes, CapabilityLimits), and no undeclared key.
+    const keys = (o, allowed) => Object.keys(o).every((k) => allowed.includes(k));
+    assert.ok(keys(caps, ['provider', 'create', 'list', 'listAll', 'retrieve', 'content', 'delete', 'operations', 'params', 'purposes', 'limits', 'ids']), p);
+    assert.ok(caps.ids === undefined || typeof caps.ids === 'string', p);
+    const { purposes, limits } = caps;
+    assert.ok(keys(purposes, ['create', 'list', 'delete', 'content']), p);
+    const strings = (v) => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string');
+    assert.ok(strings(purposes.create), p);
+    for (const op of ['list', 'delete']) assert.ok(strings(purposes[op]) || purposes[op] === 'any', `${p}.${op}`);
+    assert.ok(strings(purposes.content) || typeof purposes.content === 'string', p);
+    assert.ok(keys(limits, ['maxFileBytes', 'maxFiles', 'maxTotalBytes', 'notes']), p);
+    assert.ok(Object.values(limits.maxFileBytes).every((n) => Number.isInteger(n) && n > 0), p);
+    for (const k of ['maxFiles', 'maxTotalBytes']) assert.ok(limits[k] === undefined || Number.isInteger(limits[k]), `${p}.${k}`);
+    assert.ok(limits.notes === undefined || typeof limits.notes === 'string', p);
   }
   assert.equal(LlmFiles.capabilities('zhipu').retrieve, 'emulated');
   assert.match(LlmFiles.capabilities('zhipu').params.list.after, /needs purpose/);

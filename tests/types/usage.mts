@@ -36,7 +36,13 @@ export async function use(signal: AbortSignal): Promise<number> {
   const how: 'native' | 'emulated' | 'unsupported' = caps.operations.retrieve;
   const top: 'native' | 'emulated' | 'unsupported' = caps.retrieve;
   const after: string = caps.params.list.after;
-  void first, more, text, yes, how, top, after;
+  const uploads: string[] = caps.purposes.create;
+  const listable: string[] | 'any' = caps.purposes.list;
+  const stored: number | undefined = caps.limits.maxFiles;
+  const perFile: number | undefined = caps.limits.maxFileBytes['*'];
+  // @ts-expect-error: capabilities have no such field
+  void caps.retention;
+  void first, more, text, yes, how, top, after, uploads, listable, stored, perFile;
   try {
     await client.files.list();
   } catch (e) {
