@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping whatever is already there: the wasm32 target, the npm dev
-# dependencies from the lockfile (binaryen's wasm-opt among them), Chromium, openssl and Deno.
+# dependencies from the lockfile (binaryen's wasm-opt among them), Chromium, openssl, Deno and Bun.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v cargo >/dev/null || { echo "setup: cargo (Rust) is required" >&2; exit 1; }
@@ -14,8 +14,8 @@ if [ ! -x /usr/bin/chromium ] || ! command -v openssl >/dev/null; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium openssl >/dev/null
 fi
-# Deno stays out of package-lock.json: the registry here lacks its other platforms' packages, which npm ci would
-# then demand. It is installed, pinned, into .tools/ instead.
-if [ ! -x .tools/node_modules/.bin/deno ]; then
-  npm install --prefix .tools --no-save --no-audit --no-fund --no-package-lock deno@2.9.6 >/dev/null
+# Deno and Bun stay out of package-lock.json: the registry here lacks their other platforms' packages, which npm ci
+# would then demand. They are installed, pinned, into .tools/ instead (the runtimes suite runs the package in both).
+if [ ! -x .tools/node_modules/.bin/deno ] || [ ! -x .tools/node_modules/.bin/bun ]; then
+  npm install --prefix .tools --no-save --no-audit --no-fund --no-package-lock deno@2.9.6 bun@1.4.5 >/dev/null 2>&1
 fi

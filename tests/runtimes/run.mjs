@@ -1,6 +1,6 @@
 // Proves the packed package in every runtime: npm pack, install the tarball into a fresh project, then run the
-// same scenario there in Node (ESM and require), Deno, Chromium (plain ES modules and a Vite bundle) and workerd
-// (miniflare), all against the mock providers on 127.0.0.1. Prints one closing line per runtime and a total.
+// same scenario there in Node and Bun (ESM and require), Deno, Chromium (plain ES modules and a Vite bundle) and
+// workerd (miniflare), all against the mock providers on 127.0.0.1. Prints one closing line per runtime and a total.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -91,6 +91,8 @@ try {
   await step('node-esm', () => runJson(process.execPath, ['node-esm.mjs', mock.url], project));
   await step('node-cjs', () => runJson(process.execPath, ['node-cjs.cjs', mock.url], project));
   await step('deno', () => runJson(join(root, '.tools/node_modules/.bin/deno'), ['run', '--quiet', '--allow-net', '--allow-read', '--allow-env', 'node-esm.mjs', mock.url], project));
+  await step('bun-esm', () => runJson(join(root, '.tools/node_modules/.bin/bun'), ['node-esm.mjs', mock.url], project));
+  await step('bun-cjs', () => runJson(join(root, '.tools/node_modules/.bin/bun'), ['node-cjs.cjs', mock.url], project));
 
   await step('workerd', async () => {
     const { build } = await import('esbuild');
