@@ -1,10 +1,11 @@
-// Runs tsc --strict on usage.mts (ESM, nodenext) and usage.cts (CommonJS, node16: what a `require` consumer
-// resolves), and reports in the plain closing-line form.
+// Runs tsc --strict on usage.mts (ESM, nodenext; and again under `moduleResolution: bundler`, as Vite projects
+// set it) and usage.cts (CommonJS, node16: what a `require` consumer resolves), and reports in the plain
+// closing-line form.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
-const projects = ['tsconfig.json', 'tsconfig.cjs.json'];
+const projects = ['tsconfig.json', 'tsconfig.bundler.json', 'tsconfig.cjs.json'];
 let passed = 0;
 for (const project of projects) {
   const r = spawnSync(process.execPath, [tsc, '-p', dir + project], { stdio: 'inherit' });
