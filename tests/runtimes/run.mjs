@@ -91,6 +91,16 @@ try {
   await step('node-esm', () => runJson(process.execPath, ['node-esm.mjs', mock.url], project));
   await step('node-cjs', () => runJson(process.execPath, ['node-cjs.cjs', mock.url], project));
   await step('deno', () => runJson(join(root, '.tools/node_modules/.bin/deno'), ['run', '--quiet', '--allow-net', '--allow-read', '--allow-env', 'node-esm.mjs', mock.url], project));
+  // Deno type-checks TypeScript itself: the tsc usage file, against the types the tarball ships.
+  await step('deno-check', async () => {
+    cpSync(join(root, 'tests/types/usage.mts'), join(project, 'usage.mts'));
+    try {
+      await execFileAsync(join(root, '.tools/node_modules/.bin/deno'), ['check', '--quiet', 'usage.mts'], { cwd: project, timeout: 120_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } });
+      return [{ name: 'deno check usage.mts', ok: true }];
+    } catch (e) {
+      return [{ name: 'deno check usage.mts', ok: false, error: String(e.stderr || e.message) }];
+    }
+  });
   await step('bun-esm', () => runJson(join(root, '.tools/node_modules/.bin/bun'), ['node-esm.mjs', mock.url], project));
   await step('bun-cjs', () => runJson(join(root, '.tools/node_modules/.bin/bun'), ['node-cjs.cjs', mock.url], project));
 
