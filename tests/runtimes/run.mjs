@@ -1,6 +1,7 @@
 // Proves the packed package in every runtime: npm pack, install the tarball into a fresh project, then run the
-// same scenario there in Node and Bun (ESM and require), Deno, Chromium (plain ES modules and a Vite bundle) and
-// workerd (miniflare), all against the mock providers on 127.0.0.1. Prints one closing line per runtime and a total.
+// same scenario there in Node and Bun (ESM and require), Deno, Chromium (plain ES modules; esbuild, webpack and Vite
+// bundles) and workerd (miniflare), all against the mock providers on 127.0.0.1. Prints one closing line per runtime
+// and a total.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -127,6 +128,39 @@ try {
     const server = await serveStatic(project);
     try {
       return await inChromium(`http://127.0.0.1:${server.address().port}/esm.html?mock=${encodeURIComponent(mock.url)}`);
+    } finally {
+      server.close();
+    }
+  });
+
+  // esbuild keeps `new URL('llm_files_bg.wasm', import.meta.url)` as it is, so the .wasm is copied next to the bundle.
+  await step('esbuild', async () => {
+    const { build } = await import('esbuild');
+    const app = join(project, 'esbuild-app');
+    await build({ entryPoints: [join(app, 'main.js')], bundle: true, format: 'esm', target: 'es2022', outfile: join(app, 'dist/main.js'), logLevel: 'error' });
+    cpSync(join(project, 'node_modules/llm-files/pkg/llm_files_bg.wasm'), join(app, 'dist/llm_files_bg.wasm'));
+    cpSync(join(app, 'index.html'), join(app, 'dist/index.html'));
+    const server = await serveStatic(join(app, 'dist'));
+    try {
+      return await inChromium(`http://127.0.0.1:${server.address().port}/index.html?mock=${encodeURIComponent(mock.url)}`);
+    } finally {
+      server.close();
+    }
+  });
+
+  // webpack 5: the package's top-level await and its `new URL('….wasm', import.meta.url)` (emitted as an asset).
+  await step('webpack', async () => {
+    const { default: webpack } = await import('webpack');
+    const app = join(project, 'webpack-app');
+    const stats = await new Promise((resolve, reject) => webpack({
+      mode: 'production', target: 'web', context: app, entry: './main.js', devtool: false,
+      output: { path: join(app, 'dist'), filename: 'main.js', clean: true },
+    }).run((e, s) => (e ? reject(e) : resolve(s))));
+    if (stats.hasErrors()) throw new Error(stats.toString('errors-only'));
+    cpSync(join(app, 'index.html'), join(app, 'dist/index.html'));
+    const server = await serveStatic(join(app, 'dist'));
+    try {
+      return await inChromium(`http://127.0.0.1:${server.address().port}/index.html?mock=${encodeURIComponent(mock.url)}`);
     } finally {
       server.close();
     }
