@@ -106,11 +106,11 @@ function headerOk(s, name) {
 
 /** `http(s)://host[/path]` as fetch's URL parser reads it (a port out of range or a broken IPv6 host would fail every
  *  call), without credentials (fetch refuses them), query or fragment; trailing slashes dropped. In a browser page a
- *  path (a same-origin proxy) is read against the page's URL, as fetch would read it. MiniMax's paths start with
- *  `/v1`, so a MiniMax base ending in `/v1` (its OpenAI-compatible one) loses it. */
+ *  path (a same-origin proxy) is read against the page's URL, in a Web Worker against its location, as fetch would
+ *  read it. MiniMax's paths start with `/v1`, so a MiniMax base ending in `/v1` (its OpenAI-compatible one) loses it. */
 function baseUrl(b, provider) {
   try {
-    b = new URL(b, globalThis.document?.baseURI).href;
+    b = new URL(b, globalThis.document?.baseURI ?? globalThis.location?.href).href;
   } catch {
     b = '';
   }

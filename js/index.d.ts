@@ -53,7 +53,7 @@ export interface LlmFilesOptions<P extends Provider = Provider> {
   provider: P;
   /** The API key, sent as `Authorization: Bearer <apiKey>`; never shown in errors. */
   apiKey: string;
-  /** Replaces the provider's default base URL (http or https, no credentials or query; in a browser page also a path, such as a same-origin proxy's, read against the page's URL; a MiniMax base ending in `/v1` is read without it). */
+  /** Replaces the provider's default base URL (http or https, no credentials or query; in a browser page or Web Worker also a path, such as a same-origin proxy's, read against the page's URL or the worker's location; a MiniMax base ending in `/v1` is read without it). */
   baseURL?: string;
   /** Milliseconds each attempt may take, body included; default 600000. */
   timeout?: number;

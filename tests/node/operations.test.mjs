@@ -137,10 +137,17 @@ test('minimax: a base URL ending in /v1 (its OpenAI-compatible base) is read as 
   assert.deepEqual(urls, ['http://h/v1/files', 'http://h/v1/files?purpose=batch', 'http://h/xv1/v1/files/list?purpose=batch']);
 });
 
-test('in a browser page a baseURL path is read against the page\'s URL (a same-origin proxy); elsewhere it is refused', async (t) => {
+test('in a browser page a baseURL path is read against the page\'s URL (a same-origin proxy), in a Web Worker against its location; elsewhere it is refused', async (t) => {
   const m = await mock(t);
-  // Without a page, a path has nothing to be read against.
+  // Without a page or a worker, a path has nothing to be read against.
   assert.throws(() => new LlmFiles({ provider: 'moonshot', apiKey: KEY, baseURL: '/moonshot/v1' }), { kind: 'invalid_argument' });
+  // A Web Worker has no document, only its location (as fetch there reads a path).
+  globalThis.location = { href: `${m.url}/app/worker.js` };
+  t.after(() => delete globalThis.location);
+  const w = new LlmFiles({ provider: 'moonshot', apiKey: KEY, baseURL: '/moonshot/v1' });
+  assert.equal((await w.files.list()).object, 'list');
+  // In a page, the document's base URL comes first (a <base> element can differ from the location).
+  globalThis.location = { href: 'http://127.0.0.1:1/elsewhere/' };
   // A page served from the mock's origin (document.baseURI, as a browser sets it).
   globalThis.document = { baseURI: `${m.url}/app/index.html` };
   t.after(() => delete globalThis.document);

@@ -1,7 +1,7 @@
 // Proves the packed package in every runtime: npm pack, install the tarball into a fresh project, then run the
-// same scenario there in Node and Bun (ESM and require), Deno, Chromium (plain ES modules; esbuild, webpack and Vite
-// bundles) and workerd (miniflare), all against the mock providers on 127.0.0.1. Prints one closing line per runtime
-// and a total.
+// same scenario there in Node and Bun (ESM and require), Deno, Chromium (plain ES modules in a page and in a Web
+// Worker; esbuild, webpack and Vite bundles) and workerd (miniflare), all against the mock providers on 127.0.0.1.
+// Prints one closing line per runtime and a total.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -128,6 +128,15 @@ try {
     const server = await serveStatic(project);
     try {
       return await inChromium(`http://127.0.0.1:${server.address().port}/esm.html?mock=${encodeURIComponent(mock.url)}`);
+    } finally {
+      server.close();
+    }
+  });
+
+  await step('webworker', async () => {
+    const server = await serveStatic(project);
+    try {
+      return await inChromium(`http://127.0.0.1:${server.address().port}/webworker.html?mock=${encodeURIComponent(mock.url)}`);
     } finally {
       server.close();
     }
