@@ -80,6 +80,16 @@ async function inChromium(url) {
   }
 }
 
+/** Serves `dir` and runs the scenario page at `path` there in Chromium. */
+async function page(dir, path, mockUrl) {
+  const server = await serveStatic(dir);
+  try {
+    return await inChromium(`http://127.0.0.1:${server.address().port}/${path}?mock=${encodeURIComponent(mockUrl)}`);
+  } finally {
+    server.close();
+  }
+}
+
 const mock = await startMock();
 try {
   // The package exactly as npm would ship it.
@@ -124,23 +134,9 @@ try {
     }
   });
 
-  await step('chromium-esm', async () => {
-    const server = await serveStatic(project);
-    try {
-      return await inChromium(`http://127.0.0.1:${server.address().port}/esm.html?mock=${encodeURIComponent(mock.url)}`);
-    } finally {
-      server.close();
-    }
-  });
+  await step('chromium-esm', () => page(project, 'esm.html', mock.url));
 
-  await step('webworker', async () => {
-    const server = await serveStatic(project);
-    try {
-      return await inChromium(`http://127.0.0.1:${server.address().port}/webworker.html?mock=${encodeURIComponent(mock.url)}`);
-    } finally {
-      server.close();
-    }
-  });
+  await step('webworker', () => page(project, 'webworker.html', mock.url));
 
   // esbuild keeps `new URL('llm_files_bg.wasm', import.meta.url)` as it is, so the .wasm is copied next to the bundle.
   await step('esbuild', async () => {
@@ -149,12 +145,7 @@ try {
     await build({ entryPoints: [join(app, 'main.js')], bundle: true, format: 'esm', target: 'es2022', outfile: join(app, 'dist/main.js'), logLevel: 'error' });
     cpSync(join(project, 'node_modules/llm-files/pkg/llm_files_bg.wasm'), join(app, 'dist/llm_files_bg.wasm'));
     cpSync(join(app, 'index.html'), join(app, 'dist/index.html'));
-    const server = await serveStatic(join(app, 'dist'));
-    try {
-      return await inChromium(`http://127.0.0.1:${server.address().port}/index.html?mock=${encodeURIComponent(mock.url)}`);
-    } finally {
-      server.close();
-    }
+    return page(join(app, 'dist'), 'index.html', mock.url);
   });
 
   // webpack 5: the package's top-level await and its `new URL('….wasm', import.meta.url)` (emitted as an asset).
@@ -167,23 +158,13 @@ try {
     }).run((e, s) => (e ? reject(e) : resolve(s))));
     if (stats.hasErrors()) throw new Error(stats.toString('errors-only'));
     cpSync(join(app, 'index.html'), join(app, 'dist/index.html'));
-    const server = await serveStatic(join(app, 'dist'));
-    try {
-      return await inChromium(`http://127.0.0.1:${server.address().port}/index.html?mock=${encodeURIComponent(mock.url)}`);
-    } finally {
-      server.close();
-    }
+    return page(join(app, 'dist'), 'index.html', mock.url);
   });
 
   await step('vite', async () => {
     const { build } = await import('vite');
     await build({ root: join(project, 'vite-app'), logLevel: 'error', build: { target: 'es2022', outDir: 'dist', emptyOutDir: true } });
-    const server = await serveStatic(join(project, 'vite-app/dist'));
-    try {
-      return await inChromium(`http://127.0.0.1:${server.address().port}/index.html?mock=${encodeURIComponent(mock.url)}`);
-    } finally {
-      server.close();
-    }
+    return page(join(project, 'vite-app/dist'), 'index.html', mock.url);
   });
 } finally {
   await mock.close();
