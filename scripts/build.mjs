@@ -84,6 +84,16 @@ ${exports}`);
 writeFileSync(join(pkg, 'browser.js'), `import init from './llm_files.js';
 await init(new URL('./llm_files_bg.wasm', import.meta.url));
 ${exports}`);
+// Service workers refuse top-level await: `llm-files/init` leaves loading the wasm to the caller's `await init()`.
+writeFileSync(join(pkg, 'init.js'), `import load from './llm_files.js';
+/** Loads the wasm next to this file (once; later calls find it loaded). */
+export const init = async () => void (await load(new URL('./llm_files_bg.wasm', import.meta.url)));
+${exports}`);
+copyFileSync(join(root, 'js/init.d.ts'), join(pkg, 'init.d.ts'));
+// Where the entry loads the wasm synchronously, `llm-files/init` is the same entry with an init() that has nothing to do.
+for (const entry of ['node', 'workerd']) {
+  writeFileSync(join(pkg, `${entry}-init.js`), `export * from './${entry}.js';\nexport const init = async () => {};\n`);
+}
 // CommonJS (`require`) for Node: the ESM glue bundled into one CJS file that loads the wasm next to it.
 const cjsSource = join(pkg, 'node-cjs-source.mjs');
 writeFileSync(cjsSource, `import { readFileSync } from 'node:fs';

@@ -2,6 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { LlmFiles, LlmFilesError } from 'llm-files';
 import { mock, client, fault, seen, rejection, PROVIDERS, PURPOSE, OTHER, KEY, wasmMemory, settleGarbage } from './helpers.mjs';
 
@@ -378,6 +381,21 @@ test('a delete answered 204 No Content is done (OpenAI-compatible hosts); MiniMa
     }
     assert.equal(deletes.length, 1, `${provider}: one delete request, not retried`);
   }
+});
+
+test('llm-files/init (for service workers) is the same API in Node, where init() has nothing left to load', async (t) => {
+  const m = await mock(t);
+  const sub = await import('llm-files/init');
+  assert.equal(await sub.init(), undefined);
+  // One module instance: the classes are the main entry's, so instanceof works across both imports.
+  assert.equal(sub.LlmFiles, LlmFiles);
+  assert.equal(sub.LlmFilesError, LlmFilesError);
+  const c = new sub.LlmFiles({ provider: 'moonshot', apiKey: KEY, baseURL: `${m.url}/moonshot/v1` });
+  assert.equal((await c.files.list()).object, 'list');
+  // Imported alone (here the main entry had loaded the wasm already): the browser loader cannot fetch a file: URL.
+  const alone = `const m = await import('llm-files/init'); await m.init(); console.log(m.LlmFiles.capabilities('zhipu').retrieve);`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', alone], { cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+  assert.equal(stdout.trim(), 'emulated');
 });
 
 test('node: a file opened from disk with fs.openAsBlob uploads, its bytes intact', async (t) => {

@@ -1,7 +1,7 @@
 // Proves the packed package in every runtime: npm pack, install the tarball into a fresh project, then run the
-// same scenario there in Node and Bun (ESM and require), Deno, Chromium (plain ES modules in a page and in a Web
-// Worker; esbuild, webpack and Vite bundles) and workerd (miniflare), all against the mock providers on 127.0.0.1.
-// Prints one closing line per runtime and a total.
+// same scenario there in Node and Bun (ESM and require), Deno, Chromium (plain ES modules in a page, a Web Worker and
+// a service worker; esbuild, webpack and Vite bundles) and workerd (miniflare), all against the mock providers on
+// 127.0.0.1. Prints one closing line per runtime and a total.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -115,16 +115,18 @@ try {
   await step('bun-esm', () => runJson(join(root, '.tools/node_modules/.bin/bun'), ['node-esm.mjs', mock.url], project));
   await step('bun-cjs', () => runJson(join(root, '.tools/node_modules/.bin/bun'), ['node-cjs.cjs', mock.url], project));
 
-  await step('workerd', async () => {
+  // Each Worker bundled as wrangler would (the workerd condition), run in workerd by miniflare.
+  const inWorkerd = async (entry) => {
     const { build } = await import('esbuild');
+    const dist = join(project, `${entry}-dist`);
     await build({
-      entryPoints: [join(project, 'worker.mjs')], bundle: true, format: 'esm', outfile: join(project, 'worker-dist/worker.js'),
+      entryPoints: [join(project, `${entry}.mjs`)], bundle: true, format: 'esm', outfile: join(dist, 'worker.js'),
       conditions: ['workerd', 'worker', 'browser'], external: ['*.wasm'], logLevel: 'error',
     });
-    cpSync(join(project, 'node_modules/llm-files/pkg/llm_files_bg.wasm'), join(project, 'worker-dist/llm_files_bg.wasm'));
+    cpSync(join(project, 'node_modules/llm-files/pkg/llm_files_bg.wasm'), join(dist, 'llm_files_bg.wasm'));
     const { Miniflare } = await import('miniflare');
     const mf = new Miniflare({
-      modules: true, scriptPath: join(project, 'worker-dist/worker.js'), modulesRoot: join(project, 'worker-dist'),
+      modules: true, scriptPath: join(dist, 'worker.js'), modulesRoot: dist,
       modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }], bindings: { MOCK: mock.url }, compatibilityDate: '2025-09-01',
     });
     try {
@@ -132,11 +134,14 @@ try {
     } finally {
       await mf.dispose();
     }
-  });
+  };
+  await step('workerd', async () => [...(await inWorkerd('worker')), ...(await inWorkerd('worker-init'))]);
 
   await step('chromium-esm', () => page(project, 'esm.html', mock.url));
 
   await step('webworker', () => page(project, 'webworker.html', mock.url));
+
+  await step('serviceworker', () => page(project, 'serviceworker.html', mock.url));
 
   // esbuild keeps `new URL('llm_files_bg.wasm', import.meta.url)` as it is, so the .wasm is copied next to the bundle.
   await step('esbuild', async () => {

@@ -1,6 +1,7 @@
 // Compiled with tsc --strict --noEmit: proves the shipped .d.ts describes the API (and refuses misuse).
 import { LlmFiles, LlmFilesError } from 'llm-files';
 import type { FileObject, FileList, FileDeleted, Capabilities, ErrorKind, Provider, ProviderPurposes, Purpose } from 'llm-files';
+import { init, LlmFiles as LlmFilesAfterInit } from 'llm-files/init';
 
 const client = new LlmFiles({
   provider: 'zhipu',
@@ -97,6 +98,13 @@ export async function narrowed(anyProvider: Provider): Promise<void> {
   const firstZhipu: FileObject<'zhipu'> | void = step.value;
   await walk.return();
   void firstZhipu;
+}
+
+// `llm-files/init` (service workers): the same API once `init()` has loaded the wasm.
+export async function afterInit(): Promise<FileObject<'moonshot'>> {
+  const loaded: void = await init();
+  void loaded;
+  return new LlmFilesAfterInit({ provider: 'moonshot', apiKey: 'k' }).files.retrieve('x');
 }
 
 // @ts-expect-error: unknown provider
