@@ -94,6 +94,9 @@ copyFileSync(join(root, 'js/init.d.ts'), join(pkg, 'init.d.ts'));
 for (const entry of ['node', 'workerd']) {
   writeFileSync(join(pkg, `${entry}-init.js`), `export * from './${entry}.js';\nexport const init = async () => {};\n`);
 }
+writeFileSync(join(pkg, 'node-init.cjs'), `module.exports = { ...require('./node.cjs'), init: async () => {} };\n`);
+// `require('llm-files/init')` types (TypeScript's node16 resolution refuses ESM types there).
+writeFileSync(join(pkg, 'init.d.cts'), readFileSync(join(root, 'js/init.d.ts'), 'utf8').replace("from './index.js'", "from './index.cjs'"));
 // CommonJS (`require`) for Node: the ESM glue bundled into one CJS file that loads the wasm next to it.
 const cjsSource = join(pkg, 'node-cjs-source.mjs');
 writeFileSync(cjsSource, `import { readFileSync } from 'node:fs';
