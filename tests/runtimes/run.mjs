@@ -1,6 +1,6 @@
 // Proves the packed package in every runtime: npm pack, install the tarball into a fresh project, then run the
 // same scenario there in Node and Bun (ESM and require), Deno, Chromium (plain ES modules in a page, a Web Worker and
-// a service worker; esbuild, webpack and Vite bundles) and workerd (miniflare), all against the mock providers on
+// a service worker; esbuild, webpack and Vite bundles, and Vite's dev server) and workerd (miniflare), all against the mock providers on
 // 127.0.0.1. Prints one closing line per runtime and a total.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -170,6 +170,21 @@ try {
     const { build } = await import('vite');
     await build({ root: join(project, 'vite-app'), logLevel: 'error', build: { target: 'es2022', outDir: 'dist', emptyOutDir: true } });
     return page(join(project, 'vite-app/dist'), 'index.html', mock.url);
+  });
+
+  // Vite's dev server (what `npm run dev` serves while coding): its own dependency pre-bundling, not a build.
+  await step('vite-dev', async () => {
+    const { createServer } = await import('vite');
+    const server = await createServer({
+      root: join(project, 'vite-app'), configFile: false, logLevel: 'error',
+      server: { host: '127.0.0.1', port: 0, fs: { allow: [project] } },
+    });
+    await server.listen();
+    try {
+      return await inChromium(`${server.resolvedUrls.local[0]}index.html?mock=${encodeURIComponent(mock.url)}`);
+    } finally {
+      await server.close();
+    }
   });
 } finally {
   await mock.close();

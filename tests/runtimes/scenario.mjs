@@ -121,25 +121,31 @@ export async function scenario({ LlmFiles, LlmFilesError }, mockUrl, runtime) {
     for (const x of (await files.list()).data) if (x.filename === upload.filename) await files.delete(x.id);
   });
   // An upload the provider stored before the connection dropped, ahead of the answer's first byte, with no retry
-  // allowed: one file and a connection error. In a browser page, Chromium resends the request itself on a reused
-  // connection, unseen by the client: two files (README, "One duplicate no page script can prevent").
+  // allowed: one file and a connection error. In Chromium (a page or a worker) the network stack resends such a
+  // request itself, unseen by the client, when it went out on a reused connection: two files (README, "One duplicate
+  // no page script can prevent"). Which connection Chromium picks is its own choice, so there up to 3 tries.
   await check('upload stored, then the connection dropped before any answer', async () => {
     const files = moonshot();
-    const filename = `dropped-${runtime}.txt`;
-    await files.list(); // a connection to reuse
-    await fault({ resetAfterHandling: true });
-    let r;
-    try {
-      r = await files.create({ file: 'abc', purpose: 'file-extract', filename }, { maxRetries: 0 });
-    } catch (e) {
-      r = e;
+    const chromium = /Chrome\//.test(globalThis.navigator?.userAgent);
+    for (let round = 1; ; round++) {
+      const filename = `dropped-${runtime}-${round}.txt`;
+      await files.list(); // a connection to reuse
+      await fault({ resetAfterHandling: true });
+      let r;
+      try {
+        r = await files.create({ file: 'abc', purpose: 'file-extract', filename }, { maxRetries: 0 });
+      } catch (e) {
+        r = e;
+      }
+      const stored = (await files.list()).data.filter((x) => x.filename === filename);
+      for (const x of stored) await files.delete(x.id);
+      const seen = `${r?.kind ?? r?.id}, ${stored.length} stored`;
+      if (chromium && stored.length === 2 && stored.some((x) => x.id === r?.id)) return;
+      // Not resent: what every runtime sees.
+      assert(r?.kind === 'connection' && r.attempts === 1 && stored.length === 1, seen);
+      if (!chromium) return;
+      assert(round < 3, `Chromium resent none of 3 uploads (update the README): ${seen}`);
     }
-    const stored = (await files.list()).data.filter((x) => x.filename === filename);
-    for (const x of stored) await files.delete(x.id);
-    const seen = `${r?.kind ?? r?.id}, ${stored.length} stored`;
-    // Chromium's network stack resends for a page and a Web Worker alike.
-    if (!/Chrome\//.test(globalThis.navigator?.userAgent)) assert(r?.kind === 'connection' && r.attempts === 1 && stored.length === 1, seen);
-    else assert(stored.length === 2 && stored.some((x) => x.id === r?.id), `the browser no longer resends (update the README): ${seen}`);
   });
   // A baseURL that is a path (a same-origin proxy) is read against the page's base URL in a browser page, or the
   // worker's location in a Web Worker, as fetch would read it; where there is neither, it is refused.

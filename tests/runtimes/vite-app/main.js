@@ -2,4 +2,4 @@ import { LlmFiles, LlmFilesError } from 'llm-files';
 import { scenario } from '../scenario.mjs';
 
 const mock = new URLSearchParams(location.search).get('mock');
-window.__results = await scenario({ LlmFiles, LlmFilesError }, mock, 'vite');
+window.__results = await scenario({ LlmFiles, LlmFilesError }, mock, import.meta.env.DEV ? 'vite-dev' : 'vite');
