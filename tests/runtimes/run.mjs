@@ -112,6 +112,17 @@ try {
       return [{ name: 'deno check usage.mts', ok: false, error: String(e.stderr || e.message) }];
     }
   });
+  // TypeScript's legacy `node10` resolution (still common in older projects) ignores `exports`: the top-level `types`
+  // and `typesVersions` must lead it to the same types.
+  await step('tsc-node10', async () => {
+    cpSync(join(root, 'tests/types/usage.cts'), join(project, 'usage.cts'));
+    try {
+      await execFileAsync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.node10.json'], { cwd: project, timeout: 120_000 });
+      return [{ name: 'tsc --moduleResolution node10 usage.cts', ok: true }];
+    } catch (e) {
+      return [{ name: 'tsc --moduleResolution node10 usage.cts', ok: false, error: String(e.stdout || e.message) }];
+    }
+  });
   await step('bun-esm', () => runJson(join(root, '.tools/node_modules/.bin/bun'), ['node-esm.mjs', mock.url], project));
   await step('bun-cjs', () => runJson(join(root, '.tools/node_modules/.bin/bun'), ['node-cjs.cjs', mock.url], project));
 
