@@ -104,7 +104,12 @@ import { initSync } from './llm_files.js';
 initSync({ module: readFileSync(__dirname + '/llm_files_bg.wasm') });
 ${exports}`);
 const { build } = await import('esbuild');
-await build({ entryPoints: [cjsSource], bundle: true, format: 'cjs', platform: 'node', outfile: join(pkg, 'node.cjs'), logLevel: 'error' });
+// TextEncoder and TextDecoder from node:util, not the globals: Jest's jsdom environment, where `require` is the usual
+// way in, has no such globals.
+const cjsShim = join(pkg, 'node-cjs-shim.mjs');
+writeFileSync(cjsShim, `export { TextEncoder, TextDecoder } from 'node:util';\n`);
+await build({ entryPoints: [cjsSource], bundle: true, format: 'cjs', platform: 'node', inject: [cjsShim], outfile: join(pkg, 'node.cjs'), logLevel: 'error' });
 rmSync(cjsSource);
+rmSync(cjsShim);
 copyFileSync(join(root, 'README.md'), join(pkg, 'README.md'));
 console.log('build: pkg/ ready');

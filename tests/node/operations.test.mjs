@@ -398,6 +398,17 @@ test('llm-files/init (for service workers) is the same API in Node, where init()
   assert.equal(stdout.trim(), 'emulated');
 });
 
+test('require(\'llm-files\') needs no global TextEncoder or TextDecoder (Jest\'s jsdom environment has none)', async () => {
+  const script = `delete globalThis.TextEncoder; delete globalThis.TextDecoder;
+    const { LlmFiles } = require('llm-files');
+    const body = Buffer.from('{"object":"list","data":[{"id":"f1","bytes":1,"created_at":2,"filename":"n\u00e9","purpose":"batch"}]}');
+    const fetch = async () => ({ status: 200, headers: { get: () => null }, arrayBuffer: async () => body });
+    new LlmFiles({ provider: 'moonshot', apiKey: 'sk-test-key', fetch }).files.list({ purpose: 'batch' })
+      .then((page) => console.log(LlmFiles.capabilities('zhipu').retrieve, page.data[0].filename));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+  assert.equal(stdout.trim(), 'emulated né');
+});
+
 test('node: a file opened from disk with fs.openAsBlob uploads, its bytes intact', async (t) => {
   const { openAsBlob } = await import('node:fs');
   const { writeFile, mkdtemp, rm } = await import('node:fs/promises');
