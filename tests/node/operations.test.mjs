@@ -319,8 +319,9 @@ test('the .d.ts marks which fields of raw the client checks, and it checks exact
   // pkg/index.d.ts, as shipped: `/** doc */` then `field?: type;` per field of each raw file interface.
   const dts = readFileSync(new URL('../../pkg/index.d.ts', import.meta.url), 'utf8');
   const fields = (name) => {
-    const body = dts.slice(dts.indexOf(`export interface ${name} {`), dts.indexOf('\n}', dts.indexOf(`export interface ${name} {`)));
-    return [...body.matchAll(/\/\*\* (.*) \*\/\n {2}(\w+)(\??):/g)].map(([, doc, field, opt]) => ({ field, optional: opt === '?', checked: doc.includes('(checked') }));
+    const start = dts.indexOf(`export interface ${name} {`);
+    return [...dts.slice(start, dts.indexOf('\n}', start)).matchAll(/\/\*\* (.*) \*\/\n {2}(\w+)(\??): ([^;]+);/g)]
+      .map(([, doc, field, opt, type]) => ({ field, optional: opt === '?', checked: doc.includes('(checked'), nullable: type.endsWith('| null') }));
   };
   const openai = { id: 'file-1', object: 'file', bytes: 1, created_at: 2, filename: 'a', purpose: 'batch', status: 'ok', status_details: '' };
   const cases = {
@@ -336,7 +337,7 @@ test('the .d.ts marks which fields of raw the client checks, and it checks exact
     const raw = (o) => new LlmFiles({ provider, apiKey: KEY, maxRetries: 0, fetch: async () => new Response(body(o), { status: 200 }) })
       .files.list(params).then((page) => page.data[0].raw, (e) => e);
     assert.deepEqual(await raw(good), good, provider);
-    for (const { field, optional, checked } of list) {
+    for (const { field, optional, checked, nullable } of list) {
       // An array is no field's type: a checked field refuses it, an unchecked one passes it through.
       const wrong = await raw({ ...good, [field]: [true] });
       if (checked) assert.equal(wrong instanceof LlmFilesError && wrong.kind, 'decode', `${provider} ${field}: [true]`);
@@ -345,9 +346,7 @@ test('the .d.ts marks which fields of raw the client checks, and it checks exact
       const missing = await raw(without);
       assert.equal(missing instanceof LlmFilesError ? missing.kind : 'read', optional ? 'read' : 'decode', `${provider} without ${field}`);
       // Where the .d.ts allows null, the client does too.
-      const at = dts.indexOf(`\n  ${field}${optional ? '?' : ''}: `, dts.indexOf(`export interface ${name} {`)) + 1;
-      const typed = dts.slice(at, dts.indexOf('\n', at));
-      assert.equal((await raw({ ...good, [field]: null }))[field] === null, !checked || typed.endsWith('| null;'), `${provider} ${typed}`);
+      assert.equal((await raw({ ...good, [field]: null }))[field] === null, !checked || nullable, `${provider} ${field}: null`);
     }
   }
 });
@@ -383,6 +382,12 @@ test('a delete answered 204 No Content is done (OpenAI-compatible hosts); MiniMa
   }
 });
 
+/** What a fresh Node process prints, run in the package's root (so `llm-files` names the built package), trimmed. */
+async function nodeInRoot(args) {
+  const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+  return stdout.trim();
+}
+
 test('llm-files/init (for service workers) is the same API in Node, where init() has nothing left to load', async (t) => {
   const m = await mock(t);
   const sub = await import('llm-files/init');
@@ -394,8 +399,7 @@ test('llm-files/init (for service workers) is the same API in Node, where init()
   assert.equal((await c.files.list()).object, 'list');
   // Imported alone (here the main entry had loaded the wasm already): the browser loader cannot fetch a file: URL.
   const alone = `const m = await import('llm-files/init'); await m.init(); console.log(m.LlmFiles.capabilities('zhipu').retrieve);`;
-  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', alone], { cwd: fileURLToPath(new URL('../..', import.meta.url)) });
-  assert.equal(stdout.trim(), 'emulated');
+  assert.equal(await nodeInRoot(['--input-type=module', '-e', alone]), 'emulated');
 });
 
 test('require(\'llm-files\') needs no global TextEncoder or TextDecoder (Jest\'s jsdom environment has none)', async () => {
@@ -405,8 +409,7 @@ test('require(\'llm-files\') needs no global TextEncoder or TextDecoder (Jest\'s
     const fetch = async () => ({ status: 200, headers: { get: () => null }, arrayBuffer: async () => body });
     new LlmFiles({ provider: 'moonshot', apiKey: 'sk-test-key', fetch }).files.list({ purpose: 'batch' })
       .then((page) => console.log(LlmFiles.capabilities('zhipu').retrieve, page.data[0].filename));`;
-  const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { cwd: fileURLToPath(new URL('../..', import.meta.url)) });
-  assert.equal(stdout.trim(), 'emulated né');
+  assert.equal(await nodeInRoot(['-e', script]), 'emulated né');
 });
 
 test('node: a file opened from disk with fs.openAsBlob uploads, its bytes intact', async (t) => {

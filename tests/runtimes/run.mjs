@@ -1,7 +1,8 @@
 // Proves the packed package in every runtime: npm pack, install the tarball into a fresh project, then run the
 // same scenario there in Node and Bun (ESM and require), Deno, Chromium (plain ES modules in a page, a Web Worker and
-// a service worker; esbuild, webpack and Vite bundles, and Vite's dev server) and workerd (miniflare), all against the mock providers on
-// 127.0.0.1. Prints one closing line per runtime and a total.
+// a service worker; esbuild, webpack and Vite bundles, and Vite's dev server) and workerd (miniflare), all against
+// the mock providers on 127.0.0.1; and type-checks the shipped types with `deno check` and TypeScript's legacy `node10`
+// resolution. Prints one closing line per runtime and a total.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -41,8 +42,12 @@ async function step(runtime, fn) {
 }
 
 // Asynchronous, so this process's event loop keeps serving the mock while the child runs.
+// The pinned runtimes scripts/setup.sh installs, and what every child process runs with.
+const deno = join(root, '.tools/node_modules/.bin/deno');
+const bun = join(root, '.tools/node_modules/.bin/bun');
+const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
+
 async function runJson(cmd, args, cwd) {
-  const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
   const { stdout } = await execFileAsync(cmd, args, { cwd, encoding: 'utf8', timeout: 120_000, env });
   return JSON.parse(stdout.trim().split('\n').at(-1));
 }
@@ -101,30 +106,26 @@ try {
 
   await step('node-esm', () => runJson(process.execPath, ['node-esm.mjs', mock.url], project));
   await step('node-cjs', () => runJson(process.execPath, ['node-cjs.cjs', mock.url], project));
-  await step('deno', () => runJson(join(root, '.tools/node_modules/.bin/deno'), ['run', '--quiet', '--allow-net', '--allow-read', '--allow-env', 'node-esm.mjs', mock.url], project));
-  // Deno type-checks TypeScript itself: the tsc usage file, against the types the tarball ships.
-  await step('deno-check', async () => {
-    cpSync(join(root, 'tests/types/usage.mts'), join(project, 'usage.mts'));
+  await step('deno', () => runJson(deno, ['run', '--quiet', '--allow-net', '--allow-read', '--allow-env', 'node-esm.mjs', mock.url], project));
+  /** Copies the tsc usage file `file` into the project and type-checks it there with `cmd args`: one check. */
+  const typecheck = async (file, cmd, args) => {
+    cpSync(join(root, 'tests/types', file), join(project, file));
+    const name = `${[cmd, ...args].map((a) => a.split('/').at(-1)).join(' ')} (${file})`;
     try {
-      await execFileAsync(join(root, '.tools/node_modules/.bin/deno'), ['check', '--quiet', 'usage.mts'], { cwd: project, timeout: 120_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } });
-      return [{ name: 'deno check usage.mts', ok: true }];
+      await execFileAsync(cmd, args, { cwd: project, timeout: 120_000, env });
+      return [{ name, ok: true }];
     } catch (e) {
-      return [{ name: 'deno check usage.mts', ok: false, error: String(e.stderr || e.message) }];
+      // tsc reports on stdout, deno on stderr.
+      return [{ name, ok: false, error: `${e.stdout ?? ''}${e.stderr ?? ''}` || e.message }];
     }
-  });
+  };
+  // Deno type-checks TypeScript itself: the tsc usage file, against the types the tarball ships.
+  await step('deno-check', () => typecheck('usage.mts', deno, ['check', '--quiet', 'usage.mts']));
   // TypeScript's legacy `node10` resolution (still common in older projects) ignores `exports`: the top-level `types`
   // and `typesVersions` must lead it to the same types.
-  await step('tsc-node10', async () => {
-    cpSync(join(root, 'tests/types/usage.cts'), join(project, 'usage.cts'));
-    try {
-      await execFileAsync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.node10.json'], { cwd: project, timeout: 120_000 });
-      return [{ name: 'tsc --moduleResolution node10 usage.cts', ok: true }];
-    } catch (e) {
-      return [{ name: 'tsc --moduleResolution node10 usage.cts', ok: false, error: String(e.stdout || e.message) }];
-    }
-  });
-  await step('bun-esm', () => runJson(join(root, '.tools/node_modules/.bin/bun'), ['node-esm.mjs', mock.url], project));
-  await step('bun-cjs', () => runJson(join(root, '.tools/node_modules/.bin/bun'), ['node-cjs.cjs', mock.url], project));
+  await step('tsc-node10', () => typecheck('usage.cts', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.node10.json']));
+  await step('bun-esm', () => runJson(bun, ['node-esm.mjs', mock.url], project));
+  await step('bun-cjs', () => runJson(bun, ['node-cjs.cjs', mock.url], project));
 
   // Each Worker bundled as wrangler would (the workerd condition), run in workerd by miniflare.
   const inWorkerd = async (entry) => {
