@@ -16,6 +16,11 @@ if [ ! -x /usr/bin/chromium ] || ! command -v openssl >/dev/null; then
 fi
 # Deno and Bun stay out of package-lock.json: the registry here lacks their other platforms' packages, which npm ci
 # would then demand. They are installed, pinned, into .tools/ instead (the runtimes suite runs the package in both).
-if [ ! -x .tools/node_modules/.bin/deno ] || [ ! -x .tools/node_modules/.bin/bun ]; then
+# Both set up their binary in an install script, which npm 12 runs only where the project's package.json allows it
+# (`allowScripts`; the root package.json allows esbuild's and workerd's): .tools/ gets one of its own. Checked by
+# running them: an install whose scripts were skipped leaves commands that fail, and is redone from scratch.
+if ! .tools/node_modules/.bin/deno --version >/dev/null 2>&1 || ! .tools/node_modules/.bin/bun --version >/dev/null 2>&1; then
+  rm -rf .tools/node_modules && mkdir -p .tools
+  echo '{ "private": true, "allowScripts": { "deno": true, "bun": true } }' > .tools/package.json
   npm install --prefix .tools --no-save --no-audit --no-fund --no-package-lock deno@2.9.6 bun@1.4.5 >/dev/null 2>&1
 fi
