@@ -1,5 +1,5 @@
 // Proves the packed package in every runtime: npm pack, install the tarball into a fresh project, then run the
-// same scenario there in Node and Bun (ESM and require), Deno, Chromium (plain ES modules in a page, a Web Worker and
+// same scenario there in Node 20, 22 and 24 and Bun (ESM and require), Deno, Chromium (plain ES modules in a page, a Web Worker and
 // a service worker; esbuild, webpack and Vite bundles, and Vite's dev server) and workerd (miniflare), all against
 // the mock providers on 127.0.0.1; and type-checks the shipped types with `deno check` and TypeScript's legacy `node10`
 // resolution. Prints one closing line per runtime and a total.
@@ -45,6 +45,8 @@ async function step(runtime, fn) {
 // The pinned runtimes scripts/setup.sh installs, and what every child process runs with.
 const deno = join(root, '.tools/node_modules/.bin/deno');
 const bun = join(root, '.tools/node_modules/.bin/bun');
+// Node's current LTS lines, beside the Node running this suite (20, the oldest the package supports).
+const nodes = { node22: join(root, '.tools/node_modules/node22/bin/node'), node24: join(root, '.tools/node_modules/node24/bin/node') };
 const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
 
 async function runJson(cmd, args, cwd) {
@@ -106,6 +108,15 @@ try {
 
   await step('node-esm', () => runJson(process.execPath, ['node-esm.mjs', mock.url], project));
   await step('node-cjs', () => runJson(process.execPath, ['node-cjs.cjs', mock.url], project));
+  for (const [name, node] of Object.entries(nodes)) {
+    // One more check each: that the scenario ran in the line named, not in whatever `node` came first.
+    const line = async () => {
+      const v = (await execFileAsync(node, ['-p', 'process.version'], { encoding: 'utf8' })).stdout.trim();
+      return { name: `runs in Node ${name.slice(4)} (${v})`, ok: v.startsWith(`v${name.slice(4)}.`), error: v };
+    };
+    await step(`${name}-esm`, async () => [...(await runJson(node, ['node-esm.mjs', mock.url], project)), await line()]);
+    await step(`${name}-cjs`, async () => [...(await runJson(node, ['node-cjs.cjs', mock.url], project)), await line()]);
+  }
   await step('deno', () => runJson(deno, ['run', '--quiet', '--allow-net', '--allow-read', '--allow-env', 'node-esm.mjs', mock.url], project));
   /** Copies the tsc usage file `file` into the project and type-checks it there with `cmd args`: one check. */
   const typecheck = async (file, cmd, args) => {
