@@ -1,6 +1,6 @@
-// Runs tsc --strict, under TypeScript 5.9 and 7, on usage.mts (ESM, nodenext; and again under `moduleResolution: bundler`, as Vite projects
-// set it) and usage.cts (CommonJS, node16: what a `require` consumer resolves), and reports in the plain
-// closing-line form.
+// Runs tsc --strict, under TypeScript 5.9 and 7, on usage.mts (ESM, nodenext; and again under `moduleResolution:
+// bundler`, as Vite projects set it) and usage.cts (CommonJS, node16: what a `require` consumer resolves), and reports
+// in the plain closing-line form.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 const dir = fileURLToPath(new URL('.', import.meta.url));
