@@ -1,5 +1,5 @@
 // Proves the packed package in every runtime: npm pack, install the tarball into a fresh project, then run the
-// same scenario there in Node 20, 22 and 24 and Bun (ESM and require), Deno, Chromium (plain ES modules in a page, a
+// same scenario there in Node 20, 22, 24 and 26 and Bun (ESM and require), Deno, Chromium (plain ES modules in a page, a
 // Web Worker and a service worker; esbuild, webpack and Vite bundles, and Vite's dev server) and workerd (miniflare),
 // all against the mock providers on 127.0.0.1; and type-checks the shipped types with `deno check` and TypeScript's
 // legacy `node10` resolution. Prints one closing line per runtime and a total.
@@ -45,8 +45,9 @@ async function step(runtime, fn) {
 // The pinned runtimes scripts/setup.sh installs, and what every child process runs with.
 const deno = join(root, '.tools/node_modules/.bin/deno');
 const bun = join(root, '.tools/node_modules/.bin/bun');
-// Node's current LTS lines, beside the Node running this suite (20, the oldest the package supports).
-const nodes = { node22: join(root, '.tools/node_modules/node22/bin/node'), node24: join(root, '.tools/node_modules/node24/bin/node') };
+// Node's LTS lines 22 and 24 and its Current line, 26, beside the Node running this suite (20, the oldest the
+// package supports).
+const nodes = Object.fromEntries(['node22', 'node24', 'node26'].map((n) => [n, join(root, `.tools/node_modules/${n}/bin/node`)]));
 const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
 
 async function runJson(cmd, args, cwd) {
