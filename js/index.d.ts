@@ -47,36 +47,37 @@ export type Purpose<P extends Provider = Provider, Op extends 'create' | 'list' 
   | ProviderPurposes[P][Op]
   | (string & {});
 
-/** Options of `new LlmFiles()`. */
+/** Options of `new LlmFiles()`. Every optional input field here and below also takes `undefined`, which reads as absent
+ *  (so `exactOptionalPropertyTypes` projects can pass an unset value). */
 export interface LlmFilesOptions<P extends Provider = Provider> {
   /** Which platform to call; a literal (`'moonshot'`) narrows the client's purposes and its files' `provider`. */
   provider: P;
   /** The API key, sent as `Authorization: Bearer <apiKey>`; never shown in errors. */
   apiKey: string;
   /** Replaces the provider's default base URL (http or https, no credentials or query; in a browser page or Web Worker also a path, such as a same-origin proxy's, read against the page's URL or the worker's location; a MiniMax base ending in `/v1` is read without it). */
-  baseURL?: string;
+  baseURL?: string | undefined;
   /** Milliseconds each attempt may take, body included; default 600000. */
-  timeout?: number;
+  timeout?: number | undefined;
   /** Retries after the first attempt for retryable failures; default 2. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Headers sent on every request; not Authorization or Content-Type, which the client sets itself. */
-  defaultHeaders?: Record<string, string>;
+  defaultHeaders?: Record<string, string> | undefined;
   /** A fetch to use instead of the global one; called with `this === undefined`. */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /** MiniMax only: the legacy `GroupId` (decimal digits, as a string) appended to every URL, for old keys and hosts. */
-  groupId?: string;
+  groupId?: string | undefined;
 }
 
 /** Options of one call. */
 export interface RequestOptions {
   /** Aborts the call, including waits between retries; never retried. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Milliseconds each attempt may take, overriding the client's. */
-  timeout?: number;
+  timeout?: number | undefined;
   /** Retries for this call, overriding the client's. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Upload progress for `files.create`, in file bytes: in browsers from XMLHttpRequest upload events, elsewhere 0 at the start and the total at completion. */
-  onUploadProgress?: (loaded: number, total: number) => void;
+  onUploadProgress?: ((loaded: number, total: number) => void) | undefined;
 }
 
 /** A file, with OpenAI's field names. */
@@ -180,25 +181,25 @@ export interface FileCreateParams<P extends Provider = Provider> {
   /** What the file is for; required by every provider. */
   purpose: Purpose<P, 'create'>;
   /** The name sent with the file; required unless `file` is a File. */
-  filename?: string;
+  filename?: string | undefined;
 }
 
 /** Parameters of `files.list` and `files.listAll`. */
 export interface FileListParams<P extends Provider = Provider> {
   /** Only files of this purpose; without it, every listable purpose. */
-  purpose?: Purpose<P, 'list'>;
+  purpose?: Purpose<P, 'list'> | undefined;
   /** Page size (Zhipu: at most 100, and `listAll` asks for 100 when it is absent). */
-  limit?: number;
+  limit?: number | undefined;
   /** Start after this file id. */
-  after?: string;
+  after?: string | undefined;
   /** Sort order: 'asc' | 'desc' (Zhipu takes its own values, passed through). */
-  order?: string;
+  order?: string | undefined;
 }
 
 /** Parameters of `files.delete`. */
 export interface FileDeleteParams<P extends Provider = Provider> {
   /** The file's purpose (MiniMax needs it; looked up with retrieve when missing). */
-  purpose?: Purpose<P, 'delete'>;
+  purpose?: Purpose<P, 'delete'> | undefined;
 }
 
 /** What went wrong, in terms a caller acts on. */

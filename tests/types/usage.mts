@@ -120,3 +120,13 @@ client.files.retrieve(42);
 // @ts-expect-error: list resolves to a page, not an array
 const wrong: FileObject[] = await client.files.list();
 void wrong;
+
+// Values that may be unset (an environment variable, an optional argument) pass as they are: every optional input
+// also takes `undefined`, which tsconfig.exact.json's `exactOptionalPropertyTypes` would otherwise refuse.
+export async function unset(u: { s?: string; n?: number; signal?: AbortSignal; progress?: (l: number, t: number) => void }): Promise<void> {
+  const c = new LlmFiles({ provider: 'moonshot', apiKey: 'k', baseURL: u.s, timeout: u.n, maxRetries: u.n, defaultHeaders: undefined, fetch: undefined, groupId: u.s });
+  const options = { signal: u.signal, timeout: u.n, maxRetries: u.n, onUploadProgress: u.progress };
+  await c.files.create({ file: 'x', purpose: 'file-extract', filename: u.s }, options);
+  await c.files.list({ purpose: u.s, limit: u.n, after: u.s, order: u.s }, options);
+  await c.files.delete('x', { purpose: u.s }, options);
+}
