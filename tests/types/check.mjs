@@ -1,12 +1,13 @@
 // Runs tsc --strict, under TypeScript 5.9 and 7, on usage.mts (ESM, nodenext; again under `moduleResolution:
-// bundler`, as Vite projects set it, and with `exactOptionalPropertyTypes` and `noUncheckedIndexedAccess`) and usage.cts (CommonJS, node16: what a `require` consumer resolves), and reports
+// bundler`, as Vite projects set it; with `exactOptionalPropertyTypes` and `noUncheckedIndexedAccess`; and in a
+// Node project without the DOM lib, its globals from @types/node, which the lockfile pins through Vite) and usage.cts (CommonJS, node16: what a `require` consumer resolves), and reports
 // in the plain closing-line form.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 const dir = fileURLToPath(new URL('.', import.meta.url));
 // TypeScript 5.9 (the devDependency) and 7 (the native compiler, npm's `latest`; pinned in .tools/ by setup.sh).
 const compilers = { 'tsc 5.9': '../../node_modules/typescript/bin/tsc', 'tsc 7': '../../.tools/node_modules/typescript/bin/tsc' };
-const projects = ['tsconfig.json', 'tsconfig.bundler.json', 'tsconfig.exact.json', 'tsconfig.cjs.json'];
+const projects = ['tsconfig.json', 'tsconfig.bundler.json', 'tsconfig.exact.json', 'tsconfig.nodelib.json', 'tsconfig.cjs.json'];
 let passed = 0;
 let failed = 0;
 for (const [name, path] of Object.entries(compilers)) {
