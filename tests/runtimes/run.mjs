@@ -1,8 +1,8 @@
 // Proves the packed package in every runtime: npm pack, install the tarball into a fresh project, then run the
-// same scenario there in Node 20, 22, 24 and 26 and Bun (ESM and require), Deno, Chromium (plain ES modules in a page, a
-// Web Worker and a service worker; esbuild, webpack and Vite bundles, and Vite's dev server) and workerd (miniflare),
-// all against the mock providers on 127.0.0.1; and type-checks the shipped types with `deno check` and TypeScript's
-// legacy `node10` resolution. Prints one closing line per runtime and a total.
+// same scenario there in Node 20, 22, 24 and 26, Bun and Yarn 4's Plug'n'Play (ESM and require), Deno, Chromium (plain
+// ES modules in a page, a Web Worker and a service worker; esbuild, webpack and Vite bundles, and Vite's dev server)
+// and workerd (miniflare), all against the mock providers on 127.0.0.1; and type-checks the shipped types with
+// `deno check` and TypeScript's legacy `node10` resolution. Prints one closing line per runtime and a total.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -49,9 +49,12 @@ const bun = join(root, '.tools/node_modules/.bin/bun');
 // package supports).
 const nodes = Object.fromEntries(['node22', 'node24', 'node26'].map((n) => [n, join(root, `.tools/node_modules/${n}/bin/node`)]));
 const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
+// Yarn 4 (a devDependency: plain JS), with its cache and settings kept inside the temp project.
+const yarnJs = join(root, 'node_modules/@yarnpkg/cli-dist/bin/yarn.js');
+const yarnEnv = { ...env, YARN_ENABLE_TELEMETRY: '0', YARN_ENABLE_GLOBAL_CACHE: '0', YARN_ENABLE_PROGRESS_BARS: '0' };
 
-async function runJson(cmd, args, cwd) {
-  const { stdout } = await execFileAsync(cmd, args, { cwd, encoding: 'utf8', timeout: 120_000, env });
+async function runJson(cmd, args, cwd, childEnv = env) {
+  const { stdout } = await execFileAsync(cmd, args, { cwd, encoding: 'utf8', timeout: 120_000, env: childEnv });
   return JSON.parse(stdout.trim().split('\n').at(-1));
 }
 
@@ -118,6 +121,24 @@ try {
     await step(`${name}-esm`, async () => [...(await runJson(node, ['node-esm.mjs', mock.url], project)), await line()]);
     await step(`${name}-cjs`, async () => [...(await runJson(node, ['node-cjs.cjs', mock.url], project)), await line()]);
   }
+  // Yarn 4's default linker, Plug'n'Play: no node_modules, the package read from a zip archive through Yarn's fs and
+  // module hooks. Its ESM hook is installed only when some package declares "type": "module", as ours does. One
+  // install for both steps; each also checks that the install really was Plug'n'Play.
+  const yarnApp = join(work, 'yarn-app');
+  let yarnInstall;
+  const yarnPnp = (file) => async () => {
+    yarnInstall ??= (async () => {
+      cpSync(project, yarnApp, { recursive: true, filter: (src) => !src.includes('node_modules') && !src.endsWith('package.json') });
+      writeFileSync(join(yarnApp, 'package.json'), JSON.stringify({ name: 'yarn-app', private: true }));
+      await execFileAsync(process.execPath, [yarnJs, 'add', `llm-files@file:${join(work, tgz)}`], { cwd: yarnApp, timeout: 120_000, env: yarnEnv });
+    })();
+    await yarnInstall;
+    const pnp = existsSync(join(yarnApp, '.pnp.cjs')) && !existsSync(join(yarnApp, 'node_modules'));
+    const results = await runJson(process.execPath, [yarnJs, 'node', file, mock.url], yarnApp, yarnEnv);
+    return [...results, { name: "installed with Plug'n'Play (a .pnp.cjs, no node_modules)", ok: pnp, error: 'not a Plug\'n\'Play install' }];
+  };
+  await step('yarn-pnp-esm', yarnPnp('node-esm.mjs'));
+  await step('yarn-pnp-cjs', yarnPnp('node-cjs.cjs'));
   await step('deno', () => runJson(deno, ['run', '--quiet', '--allow-net', '--allow-read', '--allow-env', 'node-esm.mjs', mock.url], project));
   /** Copies the tsc usage file `file` into the project and type-checks it there with `cmd args`: one check. */
   const typecheck = async (file, cmd, args) => {
