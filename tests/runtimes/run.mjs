@@ -49,7 +49,7 @@ const bun = join(root, '.tools/node_modules/.bin/bun');
 // package supports).
 const nodes = Object.fromEntries(['node22', 'node24', 'node26'].map((n) => [n, join(root, `.tools/node_modules/${n}/bin/node`)]));
 const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
-// Yarn 4 (a devDependency: plain JS), with its cache and settings kept inside the temp project.
+// Yarn 4 (a devDependency: plain JS), its cache kept inside the temp project it installs into.
 const yarnJs = join(root, 'node_modules/@yarnpkg/cli-dist/bin/yarn.js');
 const yarnEnv = { ...env, YARN_ENABLE_TELEMETRY: '0', YARN_ENABLE_GLOBAL_CACHE: '0', YARN_ENABLE_PROGRESS_BARS: '0' };
 
@@ -128,14 +128,14 @@ try {
   let yarnInstall;
   const yarnPnp = (file) => async () => {
     yarnInstall ??= (async () => {
-      cpSync(project, yarnApp, { recursive: true, filter: (src) => !src.includes('node_modules') && !src.endsWith('package.json') });
+      for (const f of ['node-esm.mjs', 'node-cjs.cjs', 'scenario.mjs']) cpSync(join(here, f), join(yarnApp, f));
       writeFileSync(join(yarnApp, 'package.json'), JSON.stringify({ name: 'yarn-app', private: true }));
       await execFileAsync(process.execPath, [yarnJs, 'add', `llm-files@file:${join(work, tgz)}`], { cwd: yarnApp, timeout: 120_000, env: yarnEnv });
     })();
     await yarnInstall;
     const pnp = existsSync(join(yarnApp, '.pnp.cjs')) && !existsSync(join(yarnApp, 'node_modules'));
     const results = await runJson(process.execPath, [yarnJs, 'node', file, mock.url], yarnApp, yarnEnv);
-    return [...results, { name: "installed with Plug'n'Play (a .pnp.cjs, no node_modules)", ok: pnp, error: 'not a Plug\'n\'Play install' }];
+    return [...results, { name: "installed with Plug'n'Play (a .pnp.cjs, no node_modules)", ok: pnp, error: "not a Plug'n'Play install" }];
   };
   await step('yarn-pnp-esm', yarnPnp('node-esm.mjs'));
   await step('yarn-pnp-cjs', yarnPnp('node-cjs.cjs'));
