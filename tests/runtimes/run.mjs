@@ -109,17 +109,21 @@ try {
   cpSync(here, project, { recursive: true });
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', private: true }));
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(work, tgz)], { cwd: project, stdio: 'ignore' });
+  // The wasm as installed, for the bundles that leave copying it to the app (esbuild's, a Worker's).
+  const installedWasm = join(project, 'node_modules/llm-files/pkg/llm_files_bg.wasm');
 
   await step('node-esm', () => runJson(process.execPath, ['node-esm.mjs', mock.url], project));
   await step('node-cjs', () => runJson(process.execPath, ['node-cjs.cjs', mock.url], project));
   for (const [name, node] of Object.entries(nodes)) {
-    // One more check each: that the scenario ran in the line named, not in whatever `node` came first.
+    // One more check each: that the scenario ran in the line named, not in whatever `node` came first (read once).
+    let version;
     const line = async () => {
-      const v = (await execFileAsync(node, ['-p', 'process.version'], { encoding: 'utf8' })).stdout.trim();
+      const v = await (version ??= execFileAsync(node, ['-p', 'process.version'], { encoding: 'utf8' }).then((r) => r.stdout.trim()));
       return { name: `runs in Node ${name.slice(4)} (${v})`, ok: v.startsWith(`v${name.slice(4)}.`), error: v };
     };
-    await step(`${name}-esm`, async () => [...(await runJson(node, ['node-esm.mjs', mock.url], project)), await line()]);
-    await step(`${name}-cjs`, async () => [...(await runJson(node, ['node-cjs.cjs', mock.url], project)), await line()]);
+    for (const [kind, file] of [['esm', 'node-esm.mjs'], ['cjs', 'node-cjs.cjs']]) {
+      await step(`${name}-${kind}`, async () => [...(await runJson(node, [file, mock.url], project)), await line()]);
+    }
   }
   // Yarn 4's default linker, Plug'n'Play: no node_modules, the package read from a zip archive through Yarn's fs and
   // module hooks. Its ESM hook is installed only when some package declares "type": "module", as ours does. One
@@ -168,7 +172,7 @@ try {
       entryPoints: [join(project, `${entry}.mjs`)], bundle: true, format: 'esm', outfile: join(dist, 'worker.js'),
       conditions: ['workerd', 'worker', 'browser'], external: ['*.wasm'], logLevel: 'error',
     });
-    cpSync(join(project, 'node_modules/llm-files/pkg/llm_files_bg.wasm'), join(dist, 'llm_files_bg.wasm'));
+    cpSync(installedWasm, join(dist, 'llm_files_bg.wasm'));
     const { Miniflare } = await import('miniflare');
     const mf = new Miniflare({
       modules: true, scriptPath: join(dist, 'worker.js'), modulesRoot: dist,
@@ -193,7 +197,7 @@ try {
     const { build } = await import('esbuild');
     const app = join(project, 'esbuild-app');
     await build({ entryPoints: [join(app, 'main.js')], bundle: true, format: 'esm', target: 'es2022', outfile: join(app, 'dist/main.js'), logLevel: 'error' });
-    cpSync(join(project, 'node_modules/llm-files/pkg/llm_files_bg.wasm'), join(app, 'dist/llm_files_bg.wasm'));
+    cpSync(installedWasm, join(app, 'dist/llm_files_bg.wasm'));
     cpSync(join(app, 'index.html'), join(app, 'dist/index.html'));
     return page(join(app, 'dist'), 'index.html', mock.url);
   });

@@ -1,7 +1,7 @@
 // Runs tsc --strict, under TypeScript 5.9 and 7, on usage.mts (ESM, nodenext; again under `moduleResolution:
-// bundler`, as Vite projects set it; with `exactOptionalPropertyTypes` and `noUncheckedIndexedAccess`; and in a
-// Node project without the DOM lib, its globals from @types/node, which the lockfile pins through Vite) and usage.cts (CommonJS, node16: what a `require` consumer resolves), and reports
-// in the plain closing-line form.
+// bundler`, as Vite projects set it; with `exactOptionalPropertyTypes` and `noUncheckedIndexedAccess`; and in a Node
+// project without the DOM lib, its globals from @types/node, which the lockfile pins through Vite) and usage.cts
+// (CommonJS, node16: what a `require` consumer resolves), and reports in the plain closing-line form.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 const dir = fileURLToPath(new URL('.', import.meta.url));
