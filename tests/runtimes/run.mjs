@@ -1,7 +1,7 @@
 // Proves the packed package in every runtime: npm pack, install the tarball into a fresh project, then run the
 // same scenario there in Node 20, 22, 24 and 26, Bun and Yarn 4's Plug'n'Play (ESM and require), Deno, Chromium (plain
 // ES modules in a page, a Web Worker and a service worker; esbuild, webpack and Vite bundles, and Vite's dev server)
-// and workerd (miniflare), all against the mock providers on 127.0.0.1; and type-checks the shipped types with
+// and workerd (bundled by wrangler, run by miniflare), all against the mock providers on 127.0.0.1; and type-checks the shipped types with
 // `deno check` and TypeScript's legacy `node10` resolution. Prints one closing line per runtime and a total.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startMock } from '../mock/server.mjs';
+import { bundled, wranglerBundle } from '../../worker/build.mjs';
 
 const execFileAsync = promisify(execFile);
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -164,20 +165,13 @@ try {
   await step('bun-esm', () => runJson(bun, ['node-esm.mjs', mock.url], project));
   await step('bun-cjs', () => runJson(bun, ['node-cjs.cjs', mock.url], project));
 
-  // Each Worker bundled as wrangler would (the workerd condition), run in workerd by miniflare.
+  // Each Worker bundled by wrangler (`wrangler deploy --dry-run`: the workerd condition, the wasm as a module), run in
+  // workerd by miniflare.
   const inWorkerd = async (entry) => {
-    const { build } = await import('esbuild');
     const dist = join(project, `${entry}-dist`);
-    await build({
-      entryPoints: [join(project, `${entry}.mjs`)], bundle: true, format: 'esm', outfile: join(dist, 'worker.js'),
-      conditions: ['workerd', 'worker', 'browser'], external: ['*.wasm'], logLevel: 'error',
-    });
-    cpSync(installedWasm, join(dist, 'llm_files_bg.wasm'));
+    await wranglerBundle(dist, project, [`${entry}.mjs`, '--name', entry, '--compatibility-date', '2025-09-01']);
     const { Miniflare } = await import('miniflare');
-    const mf = new Miniflare({
-      modules: true, scriptPath: join(dist, 'worker.js'), modulesRoot: dist,
-      modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }], bindings: { MOCK: mock.url }, compatibilityDate: '2025-09-01',
-    });
+    const mf = new Miniflare(bundled(dist, { MOCK: mock.url }, `${entry}.js`));
     try {
       return await (await mf.dispatchFetch('http://worker/')).json();
     } finally {
