@@ -1,8 +1,9 @@
 // Proves the packed package in every runtime: npm pack, install the tarball into a fresh project, then run the
 // same scenario there in Node 20, 22, 24 and 26, Bun and Yarn 4's Plug'n'Play (ESM and require), Deno, Chromium (plain
 // ES modules in a page, a Web Worker and a service worker; esbuild, webpack and Vite bundles, and Vite's dev server)
-// and workerd (bundled by wrangler, run by miniflare), all against the mock providers on 127.0.0.1; and type-checks the shipped types with
-// `deno check` and TypeScript's legacy `node10` resolution. Prints one closing line per runtime and a total.
+// and workerd (bundled by wrangler, run by miniflare), all against the mock providers on 127.0.0.1; and type-checks
+// the shipped types with `deno check` and TypeScript's legacy `node10` resolution. Prints one closing line per runtime
+// and a total.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
