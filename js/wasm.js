@@ -85,12 +85,12 @@ export const defaultBase = (provider) => fact(1, provider);
 /** The response headers the core reads, one per line. */
 export const headerNames = () => take(w.facts(2, NONE));
 
-/** Instantiates the wasm from a `WebAssembly.Module` or its bytes (`{ module }`); returns the exports, the running
- *  instance's when there is one already. */
+/** Instantiates the wasm from a `WebAssembly.Module` or its bytes (`{ module }`), or takes an instance's exports
+ *  (`{ exports }`); returns the exports, the running instance's when there is one already. */
 export function initSync(o) {
   if (w) return w;
   const m = o?.module ?? o;
-  return (w = new WebAssembly.Instance(m instanceof WebAssembly.Module ? m : new WebAssembly.Module(m), {}).exports);
+  return (w = o.exports ?? new WebAssembly.Instance(m instanceof WebAssembly.Module ? m : new WebAssembly.Module(m), {}).exports);
 }
 
 /** Instantiates the wasm from its URL (the browser entry's); returns the exports, the running instance's when there

@@ -70,7 +70,7 @@ copyFileSync(join(root, 'js/index.d.ts'), join(pkg, 'index.d.cts'));
 const exports = `export { LlmFiles, LlmFilesError } from './client.js';\n`;
 
 writeFileSync(join(pkg, 'package.json'), JSON.stringify({ type: 'module', sideEffects: true }, null, 2) + '\n');
-// Node and Deno: read the wasm next to this file and instantiate synchronously.
+// Node (and Bun): read the wasm next to this file and instantiate synchronously.
 writeFileSync(join(pkg, 'node.js'), `import { readFileSync } from 'node:fs';
 import { initSync } from './llm_files.js';
 initSync({ module: readFileSync(new URL('./llm_files_bg.wasm', import.meta.url)) });
@@ -79,6 +79,11 @@ ${exports}`);
 writeFileSync(join(pkg, 'workerd.js'), `import wasm from './llm_files_bg.wasm';
 import { initSync } from './llm_files.js';
 initSync({ module: wasm });
+${exports}`);
+// Deno (2.1 and later) imports the wasm as a module, instantiated: no --allow-read, which reading the file needs.
+writeFileSync(join(pkg, 'deno.js'), `import * as exports from './llm_files_bg.wasm';
+import { initSync } from './llm_files.js';
+initSync({ exports });
 ${exports}`);
 // Browsers and bundlers: fetch the wasm next to this file; top-level await spares callers an init() call.
 writeFileSync(join(pkg, 'browser.js'), `import init from './llm_files.js';
@@ -91,7 +96,7 @@ export const init = async () => void (await load(new URL('./llm_files_bg.wasm', 
 ${exports}`);
 copyFileSync(join(root, 'js/init.d.ts'), join(pkg, 'init.d.ts'));
 // Where the entry loads the wasm synchronously, `llm-files/init` is the same entry with an init() that has nothing to do.
-for (const entry of ['node', 'workerd']) {
+for (const entry of ['node', 'workerd', 'deno']) {
   writeFileSync(join(pkg, `${entry}-init.js`), `export * from './${entry}.js';\nexport const init = async () => {};\n`);
 }
 writeFileSync(join(pkg, 'node-init.cjs'), `module.exports = { ...require('./node.cjs'), init: async () => {} };\n`);

@@ -1,13 +1,14 @@
 // Proves the packed package in every runtime: npm pack, install the tarball into a fresh project, then run the
-// same scenario there in Node 20, 22, 24 and 26, Bun and Yarn 4's Plug'n'Play (ESM and require), Deno, Chromium (plain
-// ES modules in a page, a Web Worker and a service worker; esbuild, webpack and Vite bundles, and Vite's dev server)
-// and workerd (bundled by wrangler, run by miniflare), all against the mock providers on 127.0.0.1; and type-checks
-// the shipped types with `deno check` and TypeScript's legacy `node10` resolution. Prints one closing line per runtime
-// and a total.
+// same scenario there in Node 20, 22, 24 and 26, Bun and Yarn 4's Plug'n'Play (ESM and require), Deno (`npm:` from a
+// local registry, and node_modules), Chromium (plain ES modules in a page, a Web Worker and a service worker; esbuild,
+// webpack and Vite bundles, and Vite's dev server) and workerd (bundled by wrangler, run by miniflare), all against
+// the mock providers on 127.0.0.1; and type-checks the shipped types with `deno check` and TypeScript's legacy
+// `node10` resolution. Prints one closing line per runtime and a total.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,6 +104,21 @@ async function page(dir, path, mockUrl) {
   }
 }
 
+/** An npm registry on 127.0.0.1 that holds one package, `llm-files`: its packument and the tarball at `tgz`. */
+function serveRegistry(tgz) {
+  const bytes = readFileSync(tgz);
+  const { name, version, type, exports, types, engines } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const server = createServer((req, res) => {
+    const base = `http://127.0.0.1:${server.address().port}`;
+    const dist = { tarball: `${base}/${name}/-/${name}-${version}.tgz`, shasum: createHash('sha1').update(bytes).digest('hex'), integrity: `sha512-${createHash('sha512').update(bytes).digest('base64')}` };
+    const packument = { name, 'dist-tags': { latest: version }, versions: { [version]: { name, version, type, exports, types, engines, dist } } };
+    if (req.url === `/${name}`) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(packument));
+    else if (req.url === new URL(dist.tarball).pathname) res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);
+    else res.writeHead(404).end('{}');
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
 const mock = await startMock();
 try {
   // The package exactly as npm would ship it.
@@ -145,7 +161,20 @@ try {
   };
   await step('yarn-pnp-esm', yarnPnp('node-esm.mjs'));
   await step('yarn-pnp-cjs', yarnPnp('node-cjs.cjs'));
-  await step('deno', () => runJson(deno, ['run', '--quiet', '--allow-net', '--allow-read', '--allow-env', 'node-esm.mjs', mock.url], project));
+  await step('deno', () => runJson(deno, ['run', '--quiet', '--allow-net', 'node-esm.mjs', mock.url], project));
+  // `import 'npm:llm-files'`, as Deno users write it: Deno fetches the package from a registry (here a local one) into
+  // its own cache, outside any project. Neither entry needs --allow-read: the wasm is imported as a module.
+  await step('deno-npm', async () => {
+    const registry = await serveRegistry(join(work, tgz));
+    const dir = join(work, 'deno-npm');
+    for (const f of ['deno-npm.mjs', 'scenario.mjs']) cpSync(join(here, f), join(dir, f));
+    try {
+      const registryEnv = { ...env, DENO_DIR: join(work, 'deno-dir'), NPM_CONFIG_REGISTRY: `http://127.0.0.1:${registry.address().port}/` };
+      return await runJson(deno, ['run', '--quiet', '--allow-net', 'deno-npm.mjs', mock.url], dir, registryEnv);
+    } finally {
+      registry.close();
+    }
+  });
   /** Copies the tsc usage file `file` into the project and type-checks it there with `cmd args`: one check. */
   const typecheck = async (file, cmd, args) => {
     cpSync(join(root, 'tests/types', file), join(project, file));
