@@ -100,6 +100,8 @@ export default async function init(url) {
   const res = await fetch(url);
   // Streaming compiles while downloading, but only for the wasm MIME type; any other server gets the bytes path.
   const streaming = typeof WebAssembly.instantiateStreaming === 'function' && res.headers.get('content-type') === 'application/wasm';
-  const { instance } = await (streaming ? WebAssembly.instantiateStreaming(res, {}) : WebAssembly.instantiate(await res.arrayBuffer(), {}));
+  // No `await` inside the call: Next.js's dev server (Turbopack) wraps each WebAssembly.instantiate call in a plain
+  // function, where one is a syntax error, in any edge route importing this package.
+  const { instance } = await (streaming ? WebAssembly.instantiateStreaming(res, {}) : res.arrayBuffer().then((b) => WebAssembly.instantiate(b, {})));
   return (w ??= instance.exports);
 }

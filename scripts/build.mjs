@@ -80,6 +80,18 @@ writeFileSync(join(pkg, 'workerd.js'), `import wasm from './llm_files_bg.wasm';
 import { initSync } from './llm_files.js';
 initSync({ module: wasm });
 ${exports}`);
+// webpack bundling for Node, Next.js's server build among them: Next has webpack turn `new URL('….wasm',
+// import.meta.url)` into a URL that is no file ('/_next/static/…'), which node.js cannot read, so this one carries the
+// wasm inline.
+writeFileSync(join(pkg, 'node-webpack.js'), `import { initSync } from './llm_files.js';
+initSync({ module: Buffer.from('${readFileSync(wasmFile).toString('base64')}', 'base64') });
+${exports}`);
+// Vercel's Edge runtime (Next.js's among them) refuses to compile wasm from bytes and imports it with `?module`,
+// made in another realm than the code, so `instanceof WebAssembly.Module` fails there: instantiated here directly.
+writeFileSync(join(pkg, 'edge.js'), `import wasm from './llm_files_bg.wasm?module';
+import { initSync } from './llm_files.js';
+initSync({ exports: new WebAssembly.Instance(wasm, {}).exports });
+${exports}`);
 // Deno (2.1 and later) imports the wasm as a module, instantiated: no --allow-read, which reading the file needs.
 writeFileSync(join(pkg, 'deno.js'), `import * as exports from './llm_files_bg.wasm';
 import { initSync } from './llm_files.js';
@@ -96,7 +108,7 @@ export const init = async () => void (await load(new URL('./llm_files_bg.wasm', 
 ${exports}`);
 copyFileSync(join(root, 'js/init.d.ts'), join(pkg, 'init.d.ts'));
 // Where the entry loads the wasm synchronously, `llm-files/init` is the same entry with an init() that has nothing to do.
-for (const entry of ['node', 'workerd', 'deno']) {
+for (const entry of ['node', 'node-webpack', 'workerd', 'edge', 'deno']) {
   writeFileSync(join(pkg, `${entry}-init.js`), `export * from './${entry}.js';\nexport const init = async () => {};\n`);
 }
 writeFileSync(join(pkg, 'node-init.cjs'), `module.exports = { ...require('./node.cjs'), init: async () => {} };\n`);

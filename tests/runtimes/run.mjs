@@ -1,10 +1,10 @@
 // Proves the packed package in every runtime: npm pack, install the tarball into a fresh project, then run the
 // same scenario there in Node 20, 22, 24 and 26, Bun and Yarn 4's Plug'n'Play (ESM and require), Deno (`npm:` from a
 // local registry, and node_modules), Chromium (plain ES modules in a page, a Web Worker and a service worker; esbuild,
-// webpack and Vite bundles, and Vite's dev server) and workerd (bundled by wrangler, run by miniflare), all against
-// the mock providers on 127.0.0.1; and type-checks the shipped types with `deno check` and TypeScript's legacy
-// `node10` resolution. Prints one closing line per runtime and a total.
-import { execFile, execFileSync } from 'node:child_process';
+// webpack and Vite bundles, and Vite's dev server), Next.js (route handlers in its Node and Edge runtimes) and workerd
+// (bundled by wrangler, run by miniflare), all against the mock providers on 127.0.0.1; and type-checks the shipped
+// types with `deno check` and TypeScript's legacy `node10` resolution. Prints one closing line per runtime and a total.
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -52,6 +52,7 @@ const bun = join(root, '.tools/node_modules/.bin/bun');
 // package supports).
 const nodes = Object.fromEntries(['node22', 'node24', 'node26'].map((n) => [n, join(root, `.tools/node_modules/${n}/bin/node`)]));
 const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
+const nextEnv = { ...env, NEXT_TELEMETRY_DISABLED: '1' };
 // Yarn 4 (a devDependency: plain JS), its cache kept inside the temp project it installs into.
 const yarnJs = join(root, 'node_modules/@yarnpkg/cli-dist/bin/yarn.js');
 const yarnEnv = { ...env, YARN_ENABLE_TELEMETRY: '0', YARN_ENABLE_GLOBAL_CACHE: '0', YARN_ENABLE_PROGRESS_BARS: '0' };
@@ -102,6 +103,46 @@ async function page(dir, path, mockUrl) {
   } finally {
     server.close();
   }
+}
+
+/** A port free on 127.0.0.1 just now. */
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The JSON at `url` once a server starting there answers (up to 120 s: a dev server compiles on first request). */
+async function getJson(url) {
+  const until = Date.now() + 120_000;
+  for (;;) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(120_000) });
+      const text = await res.text();
+      if (res.ok) return JSON.parse(text);
+      throw new Error(`${res.status}: ${text.slice(0, 300)}`);
+    } catch (e) {
+      // Refused: not listening yet. Anything else (an error page, a timeout) is the answer.
+      if (e?.cause?.code !== 'ECONNREFUSED' || Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/** Stops a server started `detached` and its children (its process group), and waits for it to exit. */
+function stop(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', resolve);
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      resolve();
+    }
+  });
 }
 
 /** An npm registry on 127.0.0.1 that holds one package, `llm-files`: its packument and the tarball at `tgz`. */
@@ -209,6 +250,45 @@ try {
     }
   };
   await step('workerd', async () => [...(await inWorkerd('worker')), ...(await inWorkerd('worker-init'))]);
+
+  // Next.js (pinned in devDependencies): route handlers in its Node and Edge runtimes, built by webpack (the package's
+  // `webpack` entry carries the wasm inline, as Next's webpack makes `new URL('….wasm', import.meta.url)` no file) and by
+  // Turbopack, each served by `next start`, and under Turbopack's dev server.
+  await step('next', async () => {
+    const app = join(project, 'next-app');
+    cpSync(join(here, 'scenario.mjs'), join(app, 'scenario.mjs'));
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'next-app', private: true }));
+    const pins = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies;
+    const deps = ['next', 'react', 'react-dom'].map((n) => `${n}@${pins[n]}`);
+    await execFileAsync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(work, tgz), ...deps], { cwd: app, timeout: 180_000 });
+    const next = (args, opts) => execFileAsync(process.execPath, [join(app, 'node_modules/next/dist/bin/next'), ...args], { cwd: app, env: nextEnv, timeout: 180_000, ...opts });
+    const results = [];
+    // A build or route that fails counts as one failed check, and the others still run.
+    const failed = (name, e) => results.push({ name, ok: false, error: `${e?.stdout ?? ''}${e?.stderr ?? ''}${e?.message ?? e}` });
+    for (const [mode, build, serve] of [['webpack', ['build', '--webpack'], 'start'], ['turbopack', ['build'], 'start'], ['turbopack dev', null, 'dev']]) {
+      try {
+        if (build) await next(build);
+      } catch (e) {
+        failed(`${mode}: next ${build.join(' ')}`, e);
+        continue;
+      }
+      const port = await freePort();
+      const server = spawn(process.execPath, [join(app, 'node_modules/next/dist/bin/next'), serve, '-p', String(port), '-H', '127.0.0.1'], { cwd: app, env: nextEnv, detached: true, stdio: 'ignore' });
+      try {
+        for (const route of ['node', 'edge']) {
+          try {
+            const list = await getJson(`http://127.0.0.1:${port}/api/${route}?mock=${encodeURIComponent(mock.url)}`);
+            results.push(...list.map((r) => ({ ...r, name: `${mode}, ${route} runtime: ${r.name}` })));
+          } catch (e) {
+            failed(`${mode}, ${route} runtime`, e);
+          }
+        }
+      } finally {
+        await stop(server);
+      }
+    }
+    return results;
+  });
 
   await step('chromium-esm', () => page(project, 'esm.html', mock.url));
 
