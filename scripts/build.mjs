@@ -70,21 +70,18 @@ copyFileSync(join(root, 'js/index.d.ts'), join(pkg, 'index.d.cts'));
 const exports = `export { LlmFiles, LlmFilesError } from './client.js';\n`;
 
 writeFileSync(join(pkg, 'package.json'), JSON.stringify({ type: 'module', sideEffects: true }, null, 2) + '\n');
-// Node (and Bun): read the wasm next to this file and instantiate synchronously.
-writeFileSync(join(pkg, 'node.js'), `import { readFileSync } from 'node:fs';
+// Node (and Bun): the wasm inline, instantiated synchronously. Bundled for Node (webpack and Next.js, esbuild, Rollup),
+// it needs no file beside the bundle, which reading it from disk did (Next's webpack even made its `new URL('….wasm',
+// import.meta.url)` a '/_next/static/…' URL, which no file read can follow); and it starts faster (10.0 against 12.3 ms).
+const inline = `initSync({ module: Buffer.from('${readFileSync(wasmFile).toString('base64')}', 'base64') });`;
+writeFileSync(join(pkg, 'node.js'), `import { Buffer } from 'node:buffer';
 import { initSync } from './llm_files.js';
-initSync({ module: readFileSync(new URL('./llm_files_bg.wasm', import.meta.url)) });
+${inline}
 ${exports}`);
 // Cloudflare Workers refuse to compile wasm from bytes: import it as a module.
 writeFileSync(join(pkg, 'workerd.js'), `import wasm from './llm_files_bg.wasm';
 import { initSync } from './llm_files.js';
 initSync({ module: wasm });
-${exports}`);
-// webpack bundling for Node, Next.js's server build among them: Next has webpack turn `new URL('….wasm',
-// import.meta.url)` into a URL that is no file ('/_next/static/…'), which node.js cannot read, so this one carries the
-// wasm inline.
-writeFileSync(join(pkg, 'node-webpack.js'), `import { initSync } from './llm_files.js';
-initSync({ module: Buffer.from('${readFileSync(wasmFile).toString('base64')}', 'base64') });
 ${exports}`);
 // Vercel's Edge runtime (Next.js's among them) refuses to compile wasm from bytes and imports it with `?module`,
 // made in another realm than the code, so `instanceof WebAssembly.Module` fails there: instantiated here directly.
@@ -92,7 +89,7 @@ writeFileSync(join(pkg, 'edge.js'), `import wasm from './llm_files_bg.wasm?modul
 import { initSync } from './llm_files.js';
 initSync({ exports: new WebAssembly.Instance(wasm, {}).exports });
 ${exports}`);
-// Deno (2.1 and later) imports the wasm as a module, instantiated: no --allow-read, which reading the file needs.
+// Deno (2.1 and later) imports the wasm as a module, instantiated: no --allow-read, which reading the file needed.
 writeFileSync(join(pkg, 'deno.js'), `import * as exports from './llm_files_bg.wasm';
 import { initSync } from './llm_files.js';
 initSync({ exports });
@@ -108,17 +105,17 @@ export const init = async () => void (await load(new URL('./llm_files_bg.wasm', 
 ${exports}`);
 copyFileSync(join(root, 'js/init.d.ts'), join(pkg, 'init.d.ts'));
 // Where the entry loads the wasm synchronously, `llm-files/init` is the same entry with an init() that has nothing to do.
-for (const entry of ['node', 'node-webpack', 'workerd', 'edge', 'deno']) {
+for (const entry of ['node', 'workerd', 'edge', 'deno']) {
   writeFileSync(join(pkg, `${entry}-init.js`), `export * from './${entry}.js';\nexport const init = async () => {};\n`);
 }
 writeFileSync(join(pkg, 'node-init.cjs'), `module.exports = { ...require('./node.cjs'), init: async () => {} };\n`);
 // `require('llm-files/init')` types (TypeScript's node16 resolution refuses ESM types there).
 writeFileSync(join(pkg, 'init.d.cts'), readFileSync(join(root, 'js/init.d.ts'), 'utf8').replace("from './index.js'", "from './index.cjs'"));
-// CommonJS (`require`) for Node: the ESM glue bundled into one CJS file that loads the wasm next to it.
+// CommonJS (`require`) for Node: the ESM glue and the wasm inline, bundled into one CJS file.
 const cjsSource = join(pkg, 'node-cjs-source.mjs');
-writeFileSync(cjsSource, `import { readFileSync } from 'node:fs';
+writeFileSync(cjsSource, `import { Buffer } from 'node:buffer';
 import { initSync } from './llm_files.js';
-initSync({ module: readFileSync(__dirname + '/llm_files_bg.wasm') });
+${inline}
 ${exports}`);
 const { build } = await import('esbuild');
 // TextEncoder and TextDecoder from node:util, not the globals: Jest's jsdom environment, where `require` is the usual

@@ -1,12 +1,13 @@
 // Proves the packed package in every runtime: npm pack, install the tarball into a fresh project, then run the
-// same scenario there in Node 20, 22, 24 and 26, Bun and Yarn 4's Plug'n'Play (ESM and require), Deno (`npm:` from a
-// local registry, and node_modules), Chromium (plain ES modules in a page, a Web Worker and a service worker; esbuild,
-// webpack and Vite bundles, and Vite's dev server), Next.js (route handlers in its Node and Edge runtimes) and workerd
-// (bundled by wrangler, run by miniflare), all against the mock providers on 127.0.0.1; and type-checks the shipped
-// types with `deno check` and TypeScript's legacy `node10` resolution. Prints one closing line per runtime and a total.
+// same scenario there in Node 20, 22, 24 and 26, Bun and Yarn 4's Plug'n'Play (ESM and require), esbuild bundles for
+// Node, Deno (`npm:` from a local registry, and node_modules), Chromium (plain ES modules in a page, a Web Worker and a
+// service worker; esbuild, webpack and Vite bundles, and Vite's dev server), Next.js (route handlers in its Node and
+// Edge runtimes) and workerd (bundled by wrangler, run by miniflare), all against the mock providers on 127.0.0.1; and
+// type-checks the shipped types with `deno check` and TypeScript's legacy `node10` resolution. Prints one closing line
+// per runtime and a total.
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -251,8 +252,21 @@ try {
   };
   await step('workerd', async () => [...(await inWorkerd('worker')), ...(await inWorkerd('worker-init'))]);
 
-  // Next.js (pinned in devDependencies): route handlers in its Node and Edge runtimes, built by webpack (the package's
-  // `webpack` entry carries the wasm inline, as Next's webpack makes `new URL('….wasm', import.meta.url)` no file) and by
+  // Bundled for Node (esbuild, as for AWS Lambda or a Netlify function), ESM and CommonJS, and run from a folder with no
+  // node_modules and no .wasm beside the bundle: the Node entries carry the wasm inline.
+  await step('node-bundled', async () => {
+    const { build } = await import('esbuild');
+    const out = join(work, 'node-bundle');
+    const results = [];
+    for (const [entry, format, file] of [['node-esm.mjs', 'esm', 'esm.mjs'], ['node-cjs.cjs', 'cjs', 'cjs.cjs']]) {
+      await build({ entryPoints: [join(project, entry)], bundle: true, platform: 'node', format, outfile: join(out, file), logLevel: 'error' });
+      results.push(...(await runJson(process.execPath, [file, mock.url], out)));
+    }
+    const alone = !existsSync(join(out, 'node_modules')) && !readdirSync(out).some((f) => f.endsWith('.wasm'));
+    return [...results, { name: 'ran with no node_modules and no .wasm beside the bundles', ok: alone, error: readdirSync(out).join(', ') }];
+  });
+
+  // Next.js (pinned in devDependencies): route handlers in its Node and Edge runtimes, built by webpack and by
   // Turbopack, each served by `next start`, and under Turbopack's dev server.
   await step('next', async () => {
     const app = join(project, 'next-app');
