@@ -24,6 +24,7 @@ export function bundled(outDir, bindings, script = 'index.js') {
   };
 }
 
+/** Bundles worker/ with wrangler into `outDir`; resolves to Miniflare options that run it with `bindings`. */
 export async function buildWorker(outDir, bindings) {
   // `llm-files` in worker/src resolves to this package itself (its `exports`, the `workerd` condition: pkg/workerd.js).
   await wranglerBundle(outDir, join(root, 'worker'));
