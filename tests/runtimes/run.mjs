@@ -133,14 +133,26 @@ async function getJson(url) {
   }
 }
 
-/** Stops a server started `detached` and its children (its process group), and waits for it to exit. */
+/** Stops a server started `detached` and its children (its process group), and waits for it to exit: SIGTERM, then
+ *  SIGKILL after 10 s. */
 function stop(child) {
+  const group = (signal) => {
+    try {
+      process.kill(-child.pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', resolve);
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
+    const timer = setTimeout(() => group('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if (!group('SIGTERM')) {
+      clearTimeout(timer);
       resolve();
     }
   });
