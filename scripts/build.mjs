@@ -70,9 +70,10 @@ copyFileSync(join(root, 'js/index.d.ts'), join(pkg, 'index.d.cts'));
 const exports = `export { LlmFiles, LlmFilesError } from './client.js';\n`;
 
 writeFileSync(join(pkg, 'package.json'), JSON.stringify({ type: 'module', sideEffects: true }, null, 2) + '\n');
-// Node (and Bun): the wasm inline, instantiated synchronously. Bundled for Node (webpack and Next.js, esbuild, Rollup),
-// it needs no file beside the bundle, which reading it from disk did (Next's webpack even made its `new URL('….wasm',
-// import.meta.url)` a '/_next/static/…' URL, which no file read can follow); and it starts faster (10.0 against 12.3 ms).
+// Node (and Bun): the wasm inline, instantiated synchronously. Bundled for Node (esbuild; webpack, as in Next.js), it
+// needs no file beside the bundle, which reading it from disk did (Next's webpack even made its `new URL('….wasm',
+// import.meta.url)` a '/_next/static/…' URL, which no file read can follow); and it starts faster (the bench's cold
+// start: 11.2 against 12.9 ms, bench/NOTES.md).
 const inline = `initSync({ module: Buffer.from('${readFileSync(wasmFile).toString('base64')}', 'base64') });`;
 writeFileSync(join(pkg, 'node.js'), `import { Buffer } from 'node:buffer';
 import { initSync } from './llm_files.js';

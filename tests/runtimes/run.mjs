@@ -162,12 +162,13 @@ function stop(child) {
 function serveRegistry(tgz) {
   const bytes = readFileSync(tgz);
   const { name, version, type, exports, types, engines } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const path = `/${name}/-/${name}-${version}.tgz`;
+  const hashes = { shasum: createHash('sha1').update(bytes).digest('hex'), integrity: `sha512-${createHash('sha512').update(bytes).digest('base64')}` };
   const server = createServer((req, res) => {
-    const base = `http://127.0.0.1:${server.address().port}`;
-    const dist = { tarball: `${base}/${name}/-/${name}-${version}.tgz`, shasum: createHash('sha1').update(bytes).digest('hex'), integrity: `sha512-${createHash('sha512').update(bytes).digest('base64')}` };
+    const dist = { tarball: `http://127.0.0.1:${server.address().port}${path}`, ...hashes };
     const packument = { name, 'dist-tags': { latest: version }, versions: { [version]: { name, version, type, exports, types, engines, dist } } };
     if (req.url === `/${name}`) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(packument));
-    else if (req.url === new URL(dist.tarball).pathname) res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);
+    else if (req.url === path) res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);
     else res.writeHead(404).end('{}');
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
@@ -181,7 +182,7 @@ try {
   cpSync(here, project, { recursive: true });
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', private: true }));
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(work, tgz)], { cwd: project, stdio: 'ignore' });
-  // The wasm as installed, for the bundles that leave copying it to the app (esbuild's, a Worker's).
+  // The wasm as installed, for the bundle that leaves copying it to the app (esbuild's, for the browser).
   const installedWasm = join(project, 'node_modules/llm-files/pkg/llm_files_bg.wasm');
 
   await step('node-esm', () => runJson(process.execPath, ['node-esm.mjs', mock.url], project));
@@ -287,19 +288,19 @@ try {
     const pins = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies;
     const deps = ['next', 'react', 'react-dom'].map((n) => `${n}@${pins[n]}`);
     await execFileAsync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(work, tgz), ...deps], { cwd: app, timeout: 180_000 });
-    const next = (args, opts) => execFileAsync(process.execPath, [join(app, 'node_modules/next/dist/bin/next'), ...args], { cwd: app, env: nextEnv, timeout: 180_000, ...opts });
+    const nextBin = join(app, 'node_modules/next/dist/bin/next');
     const results = [];
     // A build or route that fails counts as one failed check, and the others still run.
     const failed = (name, e) => results.push({ name, ok: false, error: `${e?.stdout ?? ''}${e?.stderr ?? ''}${e?.message ?? e}` });
     for (const [mode, build, serve] of [['webpack', ['build', '--webpack'], 'start'], ['turbopack', ['build'], 'start'], ['turbopack dev', null, 'dev']]) {
       try {
-        if (build) await next(build);
+        if (build) await execFileAsync(process.execPath, [nextBin, ...build], { cwd: app, env: nextEnv, timeout: 180_000 });
       } catch (e) {
         failed(`${mode}: next ${build.join(' ')}`, e);
         continue;
       }
       const port = await freePort();
-      const server = spawn(process.execPath, [join(app, 'node_modules/next/dist/bin/next'), serve, '-p', String(port), '-H', '127.0.0.1'], { cwd: app, env: nextEnv, detached: true, stdio: 'ignore' });
+      const server = spawn(process.execPath, [nextBin, serve, '-p', String(port), '-H', '127.0.0.1'], { cwd: app, env: nextEnv, detached: true, stdio: 'ignore' });
       try {
         for (const route of ['node', 'edge']) {
           try {
