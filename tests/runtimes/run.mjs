@@ -52,6 +52,8 @@ const bun = join(root, '.tools/node_modules/.bin/bun');
 // Node's LTS lines 22 and 24 and its Current line, 26, beside the Node running this suite (20, the oldest the
 // package supports).
 const nodes = Object.fromEntries(['node22', 'node24', 'node26'].map((n) => [n, join(root, `.tools/node_modules/${n}/bin/node`)]));
+// This package's manifest: its pins and its exports (read once).
+const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
 const nextEnv = { ...env, NEXT_TELEMETRY_DISABLED: '1' };
 // Yarn 4 (a devDependency: plain JS), its cache kept inside the temp project it installs into.
@@ -161,7 +163,7 @@ function stop(child) {
 /** An npm registry on 127.0.0.1 that holds one package, `llm-files`: its packument and the tarball at `tgz`. */
 function serveRegistry(tgz) {
   const bytes = readFileSync(tgz);
-  const { name, version, type, exports, types, engines } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const { name, version, type, exports, types, engines } = rootPackage;
   const path = `/${name}/-/${name}-${version}.tgz`;
   const hashes = { shasum: createHash('sha1').update(bytes).digest('hex'), integrity: `sha512-${createHash('sha512').update(bytes).digest('base64')}` };
   const server = createServer((req, res) => {
@@ -285,7 +287,7 @@ try {
     const app = join(project, 'next-app');
     cpSync(join(here, 'scenario.mjs'), join(app, 'scenario.mjs'));
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'next-app', private: true }));
-    const pins = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies;
+    const pins = rootPackage.devDependencies;
     const deps = ['next', 'react', 'react-dom'].map((n) => `${n}@${pins[n]}`);
     await execFileAsync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(work, tgz), ...deps], { cwd: app, timeout: 180_000 });
     const nextBin = join(app, 'node_modules/next/dist/bin/next');
