@@ -197,7 +197,7 @@ function progressFetch(url, init, onProgress, size) {
       } catch {}
     };
     xhr.onload = () => {
-      if (xhr.status < 200 || xhr.status > 599) return reject(new TypeError('network error'));
+      if (xhr.status < 200 || xhr.status > 599) return xhr.onerror();
       const headers = new Headers();
       // `name: value` lines, CRLF-separated (XMLHttpRequest's format); append trims the value.
       for (const line of xhr.getAllResponseHeaders().split('\r\n')) {
@@ -207,10 +207,10 @@ function progressFetch(url, init, onProgress, size) {
       // No body, not an empty one: a 204, 205 or 304 may not have one.
       resolve(new Response(xhr.response?.byteLength ? xhr.response : null, { status: xhr.status, headers }));
     };
-    xhr.onerror = () => reject(new TypeError('network error'));
-    xhr.onabort = () => reject(new DOMException('The operation was aborted.', 'AbortError'));
+    // One rejection for all three: attempt() tells an abort or a timeout from a failure by the signals, not by this.
+    xhr.onerror = xhr.onabort = () => reject(new TypeError('network error'));
     const signal = init.signal;
-    if (signal.aborted) return reject(new DOMException('The operation was aborted.', 'AbortError'));
+    if (signal.aborted) return xhr.onabort();
     signal.addEventListener('abort', () => xhr.abort(), { once: true });
     xhr.send(init.body);
   });

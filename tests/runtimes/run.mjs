@@ -348,26 +348,29 @@ try {
     return page(join(app, 'dist'), 'index.html', mock.url);
   });
 
-  await step('vite', async () => {
-    const { build } = await import('vite');
-    await build({ root: join(project, 'vite-app'), logLevel: 'error', build: { target: 'es2022', outDir: 'dist', emptyOutDir: true } });
-    return page(join(project, 'vite-app/dist'), 'index.html', mock.url);
-  });
-
-  // Vite's dev server (what `npm run dev` serves while coding): its own dependency pre-bundling, not a build.
-  await step('vite-dev', async () => {
-    const { createServer } = await import('vite');
-    const server = await createServer({
-      root: join(project, 'vite-app'), configFile: false, logLevel: 'error',
-      server: { host: '127.0.0.1', port: 0, fs: { allow: [project] } },
+  // Vite 8 (Rolldown) and Vite 7 (Rollup, still what many apps build with): a build, and the dev server (what `npm run
+  // dev` serves while coding), whose dependency pre-bundling moves the package's JS away from its .wasm.
+  for (const vite of ['vite', 'vite7']) {
+    await step(vite, async () => {
+      const { build } = await import(vite);
+      await build({ root: join(project, 'vite-app'), configFile: false, logLevel: 'error', build: { target: 'es2022', outDir: 'dist', emptyOutDir: true } });
+      return page(join(project, 'vite-app/dist'), 'index.html', mock.url);
     });
-    await server.listen();
-    try {
-      return await inChromium(`${server.resolvedUrls.local[0]}index.html?mock=${encodeURIComponent(mock.url)}`);
-    } finally {
-      await server.close();
-    }
-  });
+
+    await step(`${vite}-dev`, async () => {
+      const { createServer } = await import(vite);
+      const server = await createServer({
+        root: join(project, 'vite-app'), configFile: false, logLevel: 'error', optimizeDeps: { force: true },
+        server: { host: '127.0.0.1', port: 0, fs: { allow: [project] } },
+      });
+      await server.listen();
+      try {
+        return await inChromium(`${server.resolvedUrls.local[0]}index.html?mock=${encodeURIComponent(mock.url)}`);
+      } finally {
+        await server.close();
+      }
+    });
+  }
 } finally {
   await mock.close();
   rmSync(work, { recursive: true, force: true });
