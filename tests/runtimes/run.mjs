@@ -335,6 +335,20 @@ try {
     return page(join(app, 'dist'), 'index.html', mock.url);
   });
 
+  // Rollup 4 with node-resolve's browser field, as a library or app build without Vite: like esbuild, it keeps the
+  // `new URL(…)`, so the .wasm is copied next to the bundle.
+  await step('rollup', async () => {
+    const { rollup } = await import('rollup');
+    const { nodeResolve } = await import('@rollup/plugin-node-resolve');
+    const app = join(project, 'rollup-app');
+    const bundle = await rollup({ input: join(app, 'main.js'), plugins: [nodeResolve({ browser: true })], onwarn: (w) => { throw new Error(w.message); } });
+    await bundle.write({ dir: join(app, 'dist'), format: 'es' });
+    await bundle.close();
+    cpSync(installedWasm, join(app, 'dist/llm_files_bg.wasm'));
+    cpSync(join(app, 'index.html'), join(app, 'dist/index.html'));
+    return page(join(app, 'dist'), 'index.html', mock.url);
+  });
+
   // webpack 5: the package's top-level await and its `new URL('….wasm', import.meta.url)` (emitted as an asset).
   await step('webpack', async () => {
     const { default: webpack } = await import('webpack');
