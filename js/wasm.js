@@ -98,7 +98,7 @@ export function initSync(o) {
 export default async function init(url) {
   if (w) return w;
   // Vite's dev server before Vite 8 moves this file into node_modules/.vite/deps/ and leaves the wasm behind.
-  const res = await fetch(url.href.replace('/.vite/deps/', '/llm-files/pkg/'));
+  const res = await fetch(String(url).replace('/.vite/deps/', '/llm-files/pkg/'));
   // Streaming compiles while downloading, but only for the wasm MIME type; any other server gets the bytes path.
   const streaming = typeof WebAssembly.instantiateStreaming === 'function' && res.headers.get('content-type') === 'application/wasm';
   // No `await` inside the call: Next.js's dev server (Turbopack) wraps each WebAssembly.instantiate call in a plain

@@ -33,6 +33,25 @@ test('init fetches the wasm from its URL, streaming it when typed application/wa
     assert.equal(await m.default('ignored: already running'), exports);
   }
 });
+test("init reads a URL in Vite's pre-bundled deps folder from the package's own folder, and any other as it is", async (t) => {
+  // Vite 5-7's dev servers serve the package from node_modules/.vite/deps/ without its .wasm (the app's index.html
+  // comes back instead).
+  const asked = [];
+  t.mock.method(globalThis, 'fetch', async (url) => {
+    asked.push(String(url));
+    return new Response(bytes, { headers: { 'content-type': 'application/wasm' } });
+  });
+  for (const url of [
+    'http://127.0.0.1:5173/node_modules/.vite/deps/llm_files_bg.wasm',
+    new URL('http://127.0.0.1:5173/@fs/app/node_modules/.vite/deps/llm_files_bg.wasm'),
+    'https://cdn.example/assets/llm_files_bg-1a2b.wasm',
+  ]) assert.ok((await (await fresh()).default(url)).memory instanceof WebAssembly.Memory);
+  assert.deepEqual(asked, [
+    'http://127.0.0.1:5173/node_modules/llm-files/pkg/llm_files_bg.wasm',
+    'http://127.0.0.1:5173/@fs/app/node_modules/llm-files/pkg/llm_files_bg.wasm',
+    'https://cdn.example/assets/llm_files_bg-1a2b.wasm',
+  ]);
+});
 test('strings cross both ways as UTF-8: non-ASCII, astral and lone surrogates', async () => {
   const m = await fresh();
   m.initSync({ module: bytes });
