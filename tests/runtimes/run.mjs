@@ -349,18 +349,22 @@ try {
     return page(join(app, 'dist'), 'index.html', mock.url);
   });
 
-  // webpack 5: the package's top-level await and its `new URL('….wasm', import.meta.url)` (emitted as an asset).
-  await step('webpack', async () => {
-    const { default: webpack } = await import('webpack');
-    const app = join(project, 'webpack-app');
-    const stats = await new Promise((resolve, reject) => webpack({
-      mode: 'production', target: 'web', context: app, entry: './main.js', devtool: false,
-      output: { path: join(app, 'dist'), filename: 'main.js', clean: true },
-    }).run((e, s) => (e ? reject(e) : resolve(s))));
-    if (stats.hasErrors()) throw new Error(stats.toString('errors-only'));
-    cpSync(join(app, 'index.html'), join(app, 'dist/index.html'));
-    return page(join(app, 'dist'), 'index.html', mock.url);
-  });
+  // webpack 5: the package's top-level await and its `new URL('….wasm', import.meta.url)` (emitted as an asset). Then
+  // with `exports` ignored, as by resolvers that predate it or leave it off by default (Parcel 2, webpack 4): the
+  // package.json's `browser` field.
+  for (const [name, resolve] of [['webpack', {}], ['webpack-no-exports', { exportsFields: [] }]]) {
+    await step(name, async () => {
+      const { default: webpack } = await import('webpack');
+      const app = join(project, 'webpack-app');
+      const stats = await new Promise((done, fail) => webpack({
+        mode: 'production', target: 'web', context: app, entry: './main.js', devtool: false, resolve,
+        output: { path: join(app, 'dist'), filename: 'main.js', clean: true },
+      }).run((e, s) => (e ? fail(e) : done(s))));
+      if (stats.hasErrors()) throw new Error(stats.toString('errors-only'));
+      cpSync(join(app, 'index.html'), join(app, 'dist/index.html'));
+      return page(join(app, 'dist'), 'index.html', mock.url);
+    });
+  }
 
   // Vite 8 (Rolldown) and Vite 7 (Rollup, still what many apps build with): a build, and the dev server (what `npm run
   // dev` serves while coding), whose dependency pre-bundling moves the package's JS away from its .wasm.
