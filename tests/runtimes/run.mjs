@@ -267,6 +267,43 @@ try {
   };
   await step('workerd', async () => [...(await inWorkerd('worker')), ...(await inWorkerd('worker-init'))]);
 
+  // Cloudflare's Vite plugin (pinned to the release built on the same wrangler and miniflare), the way Workers
+  // are developed with Vite: its dev server, which runs the Worker in workerd through Vite's module runner, and a build
+  // served by `vite preview`, in workerd too.
+  await step('workerd-vite', async () => {
+    const { createServer, createBuilder, preview } = await import('vite');
+    const { cloudflare } = await import('@cloudflare/vite-plugin');
+    // Offline, as for wrangler itself (worker/build.mjs): no metrics.
+    process.env.WRANGLER_SEND_METRICS = 'false';
+    const configPath = join(project, 'wrangler.json');
+    writeFileSync(configPath, JSON.stringify({ name: 'vite-worker', main: './worker.mjs', compatibility_date: '2025-09-01', vars: { MOCK: mock.url } }));
+    const config = () => ({ root: project, configFile: false, logLevel: 'error', plugins: [cloudflare({ configPath, inspectorPort: false })] });
+    // Run from the app's folder, as `vite` is: the plugin names the Worker's modules relative to the working directory,
+    // and workerd refuses a name that starts with `..`.
+    const cwd = process.cwd();
+    process.chdir(project);
+    try {
+      const results = [];
+      for (const serve of [
+        async () => (await createServer({ ...config(), server: { host: '127.0.0.1', port: 0 } })).listen(),
+        async () => {
+          await (await createBuilder(config())).buildApp();
+          return preview({ ...config(), preview: { host: '127.0.0.1', port: 0 } });
+        },
+      ]) {
+        const server = await serve();
+        try {
+          results.push(...(await getJson(server.resolvedUrls.local[0])));
+        } finally {
+          await server.close();
+        }
+      }
+      return results;
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   // Bundled for Node (esbuild, as for AWS Lambda or a Netlify function), ESM and CommonJS, and run from a folder with no
   // node_modules and no .wasm beside the bundle: the Node entries carry the wasm inline.
   await step('node-bundled', async () => {
