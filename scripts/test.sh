@@ -22,6 +22,6 @@ suite "js fuzz: 3,000 random calls on the exported API" node tests/faults/jsfuzz
 suite "soak (short): 1,000 operations with 5 % faults in Node and workerd" node tests/faults/soak.mjs 1000 both
 suite "tsc --strict (TypeScript 5.9 and 7): the .d.ts" node tests/types/check.mjs
 suite "size budget: gzipped wasm + glue" node tests/size.mjs
-suite "runtimes: packed tarball in Node 20, 22, 24, 26 and Yarn PnP (ESM, require), esbuild for Node (ESM, CJS), Deno (npm:, node_modules), Bun (ESM, require), Chromium (ESM page, Web Worker, service worker; esbuild, webpack, Vite build and dev server), Next.js (Node, Edge), workerd (wrangler bundle)" node tests/runtimes/run.mjs
+suite "runtimes: packed tarball in Node 20, 22, 24, 26 and Yarn PnP (ESM, require), esbuild for Node (ESM, CJS), Deno (npm:, node_modules), Bun (ESM, require), Chromium (ESM page, Web Worker, service worker; esbuild, Rollup, webpack with and without exports, Vite 8 and 7 builds and dev servers), Next.js (Node, Edge, client component), workerd (wrangler bundle, Cloudflare's Vite plugin)" node tests/runtimes/run.mjs
 echo "npm test: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

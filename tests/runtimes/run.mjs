@@ -349,6 +349,13 @@ try {
             failed(`${mode}, ${route} runtime`, e);
           }
         }
+        // A client component: the browser entry as Next bundles it for the page, in Chromium.
+        try {
+          const list = await inChromium(`http://127.0.0.1:${port}/client?mock=${encodeURIComponent(mock.url)}`);
+          results.push(...list.map((r) => ({ ...r, name: `${mode}, client component: ${r.name}` })));
+        } catch (e) {
+          failed(`${mode}, client component`, e);
+        }
       } finally {
         await stop(server);
       }
