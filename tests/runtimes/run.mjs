@@ -1,8 +1,9 @@
 // Proves the packed package in every runtime: npm pack, install the tarball into a fresh project, then run the
 // same scenario there in Node 20, 22, 24 and 26, Bun and Yarn 4's Plug'n'Play (ESM and require), esbuild bundles for
 // Node, Deno (`npm:` from a local registry, and node_modules), Chromium (plain ES modules in a page, a Web Worker and a
-// service worker; esbuild, webpack and Vite bundles, and Vite's dev server), Next.js (route handlers in its Node and
-// Edge runtimes) and workerd (bundled by wrangler, run by miniflare), all against the mock providers on 127.0.0.1; and
+// service worker; esbuild, Rollup and webpack bundles, webpack with `exports` ignored, Vite 8 and 7 builds and dev
+// servers), Next.js (route handlers in its Node and Edge runtimes, and a client component) and workerd (bundled by
+// wrangler and run by miniflare, and under Cloudflare's Vite plugin), all against the mock providers on 127.0.0.1; and
 // type-checks the shipped types with `deno check` and TypeScript's legacy `node10` resolution. Prints one closing line
 // per runtime and a total.
 import { execFile, execFileSync, spawn } from 'node:child_process';
@@ -415,7 +416,8 @@ try {
   for (const vite of ['vite', 'vite7']) {
     await step(vite, async () => {
       const { build } = await import(vite);
-      await build({ root: join(project, 'vite-app'), configFile: false, logLevel: 'error', build: { target: 'es2022', outDir: 'dist', emptyOutDir: true } });
+      // No build.target: the default of Vite 7 and 8 has top-level await (Vite 5 and 6 need es2022, README).
+      await build({ root: join(project, 'vite-app'), configFile: false, logLevel: 'error', build: { outDir: 'dist', emptyOutDir: true } });
       return page(join(project, 'vite-app/dist'), 'index.html', mock.url);
     });
 
