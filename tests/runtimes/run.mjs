@@ -185,8 +185,13 @@ try {
   cpSync(here, project, { recursive: true });
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', private: true }));
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(work, tgz)], { cwd: project, stdio: 'ignore' });
-  // The wasm as installed, for the bundle that leaves copying it to the app (esbuild's, for the browser).
-  const installedWasm = join(project, 'node_modules/llm-files/pkg/llm_files_bg.wasm');
+  // Runs the page of a bundle built into `app`/dist, its index.html copied beside it; with `wasm`, the installed .wasm
+  // too, for the bundlers that leave copying it to the app (esbuild's and Rollup's).
+  const bundlePage = (app, wasm) => {
+    if (wasm) cpSync(join(project, 'node_modules/llm-files/pkg/llm_files_bg.wasm'), join(app, 'dist/llm_files_bg.wasm'));
+    cpSync(join(app, 'index.html'), join(app, 'dist/index.html'));
+    return page(join(app, 'dist'), 'index.html', mock.url);
+  };
 
   await step('node-esm', () => runJson(process.execPath, ['node-esm.mjs', mock.url], project));
   await step('node-cjs', () => runJson(process.execPath, ['node-cjs.cjs', mock.url], project));
@@ -375,9 +380,7 @@ try {
     const { build } = await import('esbuild');
     const app = join(project, 'esbuild-app');
     await build({ entryPoints: [join(app, 'main.js')], bundle: true, format: 'esm', target: 'es2022', outfile: join(app, 'dist/main.js'), logLevel: 'error' });
-    cpSync(installedWasm, join(app, 'dist/llm_files_bg.wasm'));
-    cpSync(join(app, 'index.html'), join(app, 'dist/index.html'));
-    return page(join(app, 'dist'), 'index.html', mock.url);
+    return bundlePage(app, true);
   });
 
   // Rollup 4 with node-resolve's browser field, as a library or app build without Vite: like esbuild, it keeps the
@@ -389,9 +392,7 @@ try {
     const bundle = await rollup({ input: join(app, 'main.js'), plugins: [nodeResolve({ browser: true })], onwarn: (w) => { throw new Error(w.message); } });
     await bundle.write({ dir: join(app, 'dist'), format: 'es' });
     await bundle.close();
-    cpSync(installedWasm, join(app, 'dist/llm_files_bg.wasm'));
-    cpSync(join(app, 'index.html'), join(app, 'dist/index.html'));
-    return page(join(app, 'dist'), 'index.html', mock.url);
+    return bundlePage(app, true);
   });
 
   // webpack 5: the package's top-level await and its `new URL('….wasm', import.meta.url)` (emitted as an asset). Then
@@ -406,8 +407,7 @@ try {
         output: { path: join(app, 'dist'), filename: 'main.js', clean: true },
       }).run((e, s) => (e ? fail(e) : done(s))));
       if (stats.hasErrors()) throw new Error(stats.toString('errors-only'));
-      cpSync(join(app, 'index.html'), join(app, 'dist/index.html'));
-      return page(join(app, 'dist'), 'index.html', mock.url);
+      return bundlePage(app, false);
     });
   }
 
