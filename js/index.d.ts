@@ -186,7 +186,7 @@ export interface FileCreateParams<P extends Provider = Provider> {
 
 /** Parameters of `files.list` and `files.listAll`. */
 export interface FileListParams<P extends Provider = Provider> {
-  /** Only files of this purpose; without it, every listable purpose. */
+  /** Only files of this purpose; without it, every listable purpose (one the host refuses as invalid after another answered is left out). */
   purpose?: Purpose<P, 'list'> | undefined;
   /** Page size (Zhipu: at most 100, and `listAll` asks for 100 when it is absent). */
   limit?: number | undefined;

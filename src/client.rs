@@ -127,7 +127,6 @@ impl Exchange {
     }
 
     /// Takes the answer; returns true, changing nothing, when it needs the headers `resp` was sent without.
-    #[inline(never)] // out of line: smaller wasm (lib.rs)
     fn answer(&mut self, p: Provider, base: &str, max_retries: u32, resp: &HttpResponse, now: f64) -> bool {
         match self.state {
             State::Looking => {
@@ -219,7 +218,6 @@ fn aborted_error() -> Error {
     Error::new(Kind::Aborted, "the request was aborted by its signal")
 }
 
-#[inline(never)] // out of line: smaller wasm (lib.rs)
 fn outcome(p: Provider, resp: &HttpResponse, expect: Expect, ambiguous: bool) -> Result<Done> {
     match expect {
         Expect::File => p.parse_file(resp).map(Done::File),
@@ -245,6 +243,8 @@ fn outcome(p: Provider, resp: &HttpResponse, expect: Expect, ambiguous: bool) ->
 struct Pager {
     left: usize,
     q: ListQuery,
+    /// Whether a purpose has been walked to its end.
+    past: bool,
 }
 
 #[derive(Debug)]
@@ -325,7 +325,7 @@ impl Call {
         } else if p == Provider::Zhipu {
             q.limit = q.limit.or(Some(ZHIPU_MAX_PAGE));
         }
-        let pager = Pager { left, q };
+        let pager = Pager { left, q, past: false };
         Ok(Call::new(p, base, max_retries, Plan::Walk(pager, None), Vec::new()))
     }
 
@@ -450,6 +450,9 @@ impl Call {
             }
             return;
         }
+        // Hosts differ in the purposes they list (MiniMax documents video_generation_input there on its CN host only):
+        // where the client lists every purpose, one the host refuses as invalid after another answered has no files.
+        let mut skip = matches!(&self.plan, Plan::Walk(pg, _) if pg.past);
         // Every slot's page, gathered into one (appending each page's vector: smaller in wasm than an iterator).
         let mut all = Page::default();
         for o in outcomes {
@@ -457,7 +460,9 @@ impl Call {
                 Ok(Done::Page(mut page)) => {
                     all.has_more |= page.has_more;
                     all.files.append(&mut page.files);
+                    skip = true;
                 }
+                Err(e) if skip && e.kind == Kind::InvalidRequest => {}
                 other => {
                     self.result = Some(other);
                     return;
@@ -470,6 +475,7 @@ impl Call {
                 let page = if whole_lists(p) {
                     let page = merge(p, &pg.q, all);
                     pg.left = pg.left.saturating_sub(1);
+                    pg.past = true;
                     pg.q.after = None;
                     page
                 } else {
@@ -477,6 +483,7 @@ impl Call {
                     let last = page.files.last().map(|f| own(f.id()));
                     if !page.has_more {
                         pg.left = pg.left.saturating_sub(1);
+                        pg.past = true;
                         pg.q.after = None;
                     } else if last.is_some() && last != pg.q.after {
                         pg.q.after = last;
@@ -894,6 +901,71 @@ mod tests {
         let (r, _, _) = drive(&mut c, |req| Ok(if req.url.ends_with("prompt_audio") { resp(401, &[], "{}") } else { resp(200, &[], r#"{"files":[],"base_resp":{"status_code":0}}"#) }));
         assert_eq!(r.unwrap_err().kind, Kind::Authentication);
         assert_eq!(Call::list(Provider::Zhipu, "http://h", 0, ListQuery { after: Some("x".into()), ..Default::default() }).unwrap_err().kind, Kind::InvalidArgument);
+    }
+
+    #[test]
+    fn a_purpose_the_host_refuses_after_another_answered_is_left_out() {
+        // MiniMax's global list page documents voice_clone, prompt_audio and t2a_async_input; its CN copy adds
+        // video_generation_input, which a host that does not list it refuses as invalid params (2013).
+        const REFUSED: &str = r#"{"base_resp":{"status_code":2013,"status_msg":"invalid params"}}"#;
+        let minimax = |refuse: &'static str| {
+            move |req: &HttpRequest| {
+                let purpose = req.url.rsplit('=').next().unwrap_or_default();
+                let files = format!(r#"{{"files":[{{"file_id":7,"bytes":1,"created_at":1,"filename":"a","purpose":"{purpose}"}}],"base_resp":{{"status_code":0}}}}"#);
+                Ok(if purpose == refuse { resp(200, &[], REFUSED) } else { resp(200, &[], &files) })
+            }
+        };
+        let mut c = Call::list(Provider::MiniMax, "http://h", 0, ListQuery::default()).unwrap();
+        let (r, urls, _) = drive(&mut c, minimax("video_generation_input"));
+        let Ok(Done::Page(page)) = r else { panic!("no page") };
+        assert_eq!((urls.len(), page.files.len()), (4, 3));
+        // The walk passes over it too, page by page.
+        let mut c = Call::list_all(Provider::MiniMax, "http://h", 0, ListQuery::default()).unwrap();
+        let mut counts = Vec::new();
+        loop {
+            match drive(&mut c, minimax("video_generation_input")).0 {
+                Ok(Done::Files(f)) => counts.push(f.len()),
+                Ok(Done::End) => break,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(counts, [1, 1, 1, 0]);
+        // The first purpose has no other before it: its refusal is the call's, as is any other kind of failure.
+        for refuse in ["voice_clone"] {
+            let mut c = Call::list(Provider::MiniMax, "http://h", 0, ListQuery::default()).unwrap();
+            assert_eq!(drive(&mut c, minimax(refuse)).0.unwrap_err().kind, Kind::InvalidRequest);
+            let mut c = Call::list_all(Provider::MiniMax, "http://h", 0, ListQuery::default()).unwrap();
+            assert_eq!(drive(&mut c, minimax(refuse)).0.unwrap_err().kind, Kind::InvalidRequest);
+        }
+        let mut c = Call::list(Provider::MiniMax, "http://h", 0, ListQuery::default()).unwrap();
+        let (r, _, _) = drive(&mut c, |req| Ok(if req.url.ends_with("prompt_audio") { resp(200, &[], r#"{"base_resp":{"status_code":1004,"status_msg":"x"}}"#) } else { resp(200, &[], REFUSED) }));
+        assert_eq!(r.unwrap_err().kind, Kind::InvalidRequest, "voice_clone, the first, was refused");
+        // A purpose the caller names is never left out.
+        let q = ListQuery { purpose: Some("video_generation_input".into()), ..Default::default() };
+        let mut c = Call::list(Provider::MiniMax, "http://h", 0, q.clone()).unwrap();
+        assert_eq!(drive(&mut c, minimax("video_generation_input")).0.unwrap_err().kind, Kind::InvalidRequest);
+        let mut c = Call::list_all(Provider::MiniMax, "http://h", 0, q).unwrap();
+        assert_eq!(drive(&mut c, minimax("video_generation_input")).0.unwrap_err().kind, Kind::InvalidRequest);
+        // Nor is one page of a purpose after another that answered: Zhipu's cursor is refused on its second page.
+        let q = ListQuery { purpose: Some("batch".into()), ..Default::default() };
+        let mut c = Call::list_all(Provider::Zhipu, "http://h", 0, q).unwrap();
+        assert!(matches!(drive(&mut c, |_| Ok(resp(200, &[], &page_json(&[file_json("a", "batch", 1)], true)))).0, Ok(Done::Files(_))));
+        let (r, urls, _) = drive(&mut c, |_| Ok(resp(400, &[], r#"{"error":{"code":"1210","message":"bad after"}}"#)));
+        assert_eq!((r.unwrap_err().kind, urls), (Kind::InvalidRequest, vec!["GET http://h/files?purpose=batch&limit=100&after=a".to_string()]));
+        // Zhipu's emulated retrieve walks past a refused purpose to the file; a later failure of another kind ends it.
+        let mut c = Call::retrieve(Provider::Zhipu, "http://h", 0, "c").unwrap();
+        let (r, urls, _) = drive(&mut c, |req| {
+            Ok(match req.url.split("purpose=").nth(1).and_then(|s| s.split('&').next()) {
+                Some("batch") => resp(200, &[], LIST),
+                Some("code-interpreter") => resp(400, &[], r#"{"error":{"code":"1210","message":"purpose"}}"#),
+                _ => resp(200, &[], &page_json(&[file_json("c", "agent", 1)], false)),
+            })
+        });
+        assert!(matches!(r, Ok(Done::File(f)) if f.id() == "c"));
+        assert_eq!(urls.len(), 3);
+        let mut c = Call::list_all(Provider::Zhipu, "http://h", 0, ListQuery::default()).unwrap();
+        assert!(matches!(drive(&mut c, |_| Ok(resp(200, &[], LIST))).0, Ok(Done::Files(_))));
+        assert_eq!(drive(&mut c, |_| Ok(resp(401, &[], r#"{"error":{"code":"1000","message":"x"}}"#))).0.unwrap_err().kind, Kind::Authentication);
     }
 
     #[test]

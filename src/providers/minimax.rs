@@ -27,7 +27,6 @@ pub(super) fn by_id(base: &str, path: &str, file_id: &str) -> Result<HttpRequest
     Ok(HttpRequest { method: Method::Get, url, body: Body::Empty })
 }
 
-#[inline(never)] // out of line: smaller wasm (lib.rs)
 pub(super) fn delete(base: &str, file_id: &str, purpose: &str) -> Result<HttpRequest> {
     let mut body = cat(&["{\"file_id\":", &id(file_id)?, ",\"purpose\":"]);
     json::write_str(&mut body, purpose);
@@ -37,7 +36,6 @@ pub(super) fn delete(base: &str, file_id: &str, purpose: &str) -> Result<HttpReq
 
 /// A non-zero `base_resp.status_code` is an error whatever the HTTP status; so is the OpenAI-style envelope
 /// MiniMax's compatible paths use.
-#[inline(never)] // out of line: smaller wasm (lib.rs)
 pub(super) fn classify(status: u16, body: &Json) -> Option<Class> {
     if let Some(e) = super::Envelope::of(body) {
         let auth = matches!(e.ty.as_deref(), Some("authorized_error" | "authentication_error"));

@@ -34,7 +34,6 @@ impl Provider {
         ALL.into_iter().find(|p| p.name() == s)
     }
     /// The name JS uses.
-    #[inline(never)] // out of line: smaller wasm (lib.rs)
     pub fn name(self) -> &'static str {
         match self {
             Provider::MiniMax => "minimax",

@@ -3,7 +3,7 @@
 // without parameters, Zhipu needs a purpose to list and pages with `after`. No dependencies.
 //
 //   base URLs: {url}/minimax  {url}/moonshot/v1  {url}/zhipu/api/paas/v4  {url}/openai/v1
-//   control:   POST /__mock/faults [{provider?, op?, times?, fault}]   POST /__mock/reset   GET /__mock/state
+//   control:   POST /__mock/faults [{provider?, op?, purpose?, times?, fault}]   POST /__mock/reset   GET /__mock/state
 //   faults:    {status, headers?, body?} | {reset:true} | {resetAfterHandling:true} | {resetMidBody:true}
 //              | {hang:true} | {stallBody:true} | {delayMs} | {minimaxCode, msg?}
 //              | {hangAfterHandling:true} | {statusAfterHandling} (the operation is carried out, then the answer is lost)
@@ -147,7 +147,7 @@ async function handle(state, reset, req, res) {
   const headers = { ...cors(req), [ID_HEADERS[route.provider]]: requestId };
   if (route.provider === 'zhipu') headers['ga-traceid'] = `ga-${state.seq}`;
 
-  const fault = takeFault(state, route) ?? state.randomFault(route.provider);
+  const fault = takeFault(state, route, url.searchParams.get('purpose')) ?? state.randomFault(route.provider);
   if (fault) state.injected = (state.injected ?? 0) + 1;
   if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
   if (fault?.reset) return req.socket.destroy();
@@ -192,8 +192,8 @@ async function sinkUpload(state, route, req, res) {
     jsonText(route.provider === 'minimax' ? { file: obj, base_resp: OK } : obj));
 }
 
-function takeFault(state, route) {
-  const i = state.faults.findIndex((f) => (!f.provider || f.provider === route.provider) && (!f.op || f.op === route.op));
+function takeFault(state, route, purpose) {
+  const i = state.faults.findIndex((f) => (!f.provider || f.provider === route.provider) && (!f.op || f.op === route.op) && (!f.purpose || f.purpose === purpose));
   if (i < 0) return undefined;
   const f = state.faults[i];
   if (--f.times <= 0) state.faults.splice(i, 1);

@@ -121,6 +121,29 @@ test('minimax: int64 ids go back as bare JSON integers and decimal query values;
     ['prompt_audio', 't2a_async_input', 'video_generation_input', 'voice_clone']);
 });
 
+test('list and listAll over every purpose leave out one the host refuses after another answered (MiniMax\'s video_generation_input is documented for listing on its CN host only)', async (t) => {
+  const m = await mock(t);
+  const c = client(m, 'minimax');
+  const v = await c.files.create({ file: 'x', purpose: 'voice_clone', filename: 'v.mp3' });
+  // As a host would that lists only the purposes of the global list page (invalid params, as HTTP 200 + 2013).
+  const refuse = (purpose, times = 2) => fault(m, { provider: 'minimax', op: 'list', purpose, times, fault: { minimaxCode: 2013, msg: 'invalid params' } });
+  refuse('video_generation_input');
+  assert.deepEqual((await c.files.list()).data.map((f) => f.id), [v.id]);
+  const walked = [];
+  for await (const f of c.files.listAll()) walked.push(f.id);
+  assert.deepEqual(walked, [v.id]);
+  // Named by the caller, or the first purpose listed (nothing answered before it), the refusal is the call's.
+  refuse('video_generation_input', 1);
+  assert.equal((await rejection(c.files.list({ purpose: 'video_generation_input' }))).code, '2013');
+  refuse('voice_clone');
+  assert.equal((await rejection(c.files.list())).kind, 'invalid_request');
+  assert.equal((await rejection(c.files.listAll().next())).kind, 'invalid_request');
+  // Another kind of failure of a later purpose still fails the call.
+  fault(m, { provider: 'minimax', op: 'list', purpose: 't2a_async_input', fault: { minimaxCode: 1004, msg: 'token not match group' } });
+  assert.equal((await rejection(c.files.list())).kind, 'authentication');
+  assert.equal(m.state.faults.length, 0);
+});
+
 test('minimax: a base URL ending in /v1 (its OpenAI-compatible base) is read as the host, not doubled', async (t) => {
   const m = await mock(t);
   for (const suffix of ['/v1', '/v1/', '/V1']) {
