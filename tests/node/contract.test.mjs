@@ -172,6 +172,12 @@ test('every request follows the providers\' OpenAPI pages, as Prism reads them, 
     assert.deepEqual(await c.files.delete('cn0abcdefghij'), { id: 'cn0abcdefghij', object: 'file', deleted: true });
     allValid(log);
     assert.deepEqual(log.map((e) => [e.method, new URL(e.url).pathname]), [['DELETE', '/v1/files/cn0abcdefghij']]);
+    // The page's error answers (Prism serves one when asked with `Prefer: code=N`), each classified by its status.
+    for (const [code, kind, retryable] of [[401, 'authentication', false], [404, 'not_found', false], [500, 'server', true]]) {
+      const c = new LlmFiles({ provider: 'moonshot', apiKey: KEY, baseURL: `${moonshot}/v1`, defaultHeaders: { Prefer: `code=${code}` }, maxRetries: 0 });
+      const e = await rejection(c.files.delete('cn0abcdefghij'));
+      assert.deepEqual([e.kind, e.status, e.retryable, e.attempts, e.raw?.error?.message], [kind, code, retryable, 1, 'string']);
+    }
   });
 
   await t.test('zhipu delete: DELETE with the id in the path (the page\'s operation, transcribed)', async () => {
