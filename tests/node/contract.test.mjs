@@ -87,15 +87,15 @@ async function serve(t, dir, name, doc) {
   return `http://127.0.0.1:${port}`;
 }
 
-/** A client whose requests and Prism's answers (status, `sl-violations`, body) are kept in `log`. */
-function recorded(provider, baseURL) {
+/** A client (`options` added to its own) whose requests and Prism's answers (status, `sl-violations`, body) are kept in `log`. */
+function recorded(provider, baseURL, options) {
   const log = [];
   const fetch = async (url, init) => {
     const res = await globalThis.fetch(url, init);
     log.push({ url: String(url), method: init.method, status: res.status, violations: res.headers.get('sl-violations'), body: await res.clone().text() });
     return res;
   };
-  return { c: new LlmFiles({ provider, apiKey: KEY, baseURL, fetch, maxRetries: 0 }), log };
+  return { c: new LlmFiles({ provider, apiKey: KEY, baseURL, fetch, maxRetries: 0, ...options }), log };
 }
 
 // Every answer Prism gave was a 2xx without a violation: the requests followed the page, and so did its answers.
@@ -174,7 +174,7 @@ test('every request follows the providers\' OpenAPI pages, as Prism reads them, 
     assert.deepEqual(log.map((e) => [e.method, new URL(e.url).pathname]), [['DELETE', '/v1/files/cn0abcdefghij']]);
     // The page's error answers (Prism serves one when asked with `Prefer: code=N`), each classified by its status.
     for (const [code, kind, retryable] of [[401, 'authentication', false], [404, 'not_found', false], [500, 'server', true]]) {
-      const c = new LlmFiles({ provider: 'moonshot', apiKey: KEY, baseURL: `${moonshot}/v1`, defaultHeaders: { Prefer: `code=${code}` }, maxRetries: 0 });
+      const { c } = recorded('moonshot', `${moonshot}/v1`, { defaultHeaders: { Prefer: `code=${code}` } });
       const e = await rejection(c.files.delete('cn0abcdefghij'));
       assert.deepEqual([e.kind, e.status, e.retryable, e.attempts, e.raw?.error?.message], [kind, code, retryable, 1, 'string']);
     }
