@@ -332,7 +332,8 @@ try {
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'next-app', private: true }));
     const pins = rootPackage.devDependencies;
     const deps = ['next', 'react', 'react-dom'].map((n) => `${n}@${pins[n]}`);
-    await execFileAsync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(work, tgz), ...deps], { cwd: app, timeout: 180_000 });
+    // Not --offline: `npm ci` caches the tarballs but not the registry's metadata, which an install by version needs.
+    await execFileAsync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, tgz), ...deps], { cwd: app, timeout: 180_000 });
     const nextBin = join(app, 'node_modules/next/dist/bin/next');
     const results = [];
     // A build or route that fails counts as one failed check, and the others still run.
