@@ -193,9 +193,13 @@ mod tests {
             assert_eq!(P.check_content(&resp(200, &[], error), kind).unwrap_err().kind, Kind::Authentication);
             assert!(P.check_content(&resp(200, &[], r#"{"base_resp":{"status_code":0}}"#), kind).is_ok());
         }
-        // A short body served as JSON must be JSON; one as long as the part read (64 KiB) is the file, unless the
-        // status says it is an error. An untyped one that is not JSON is the file.
+        // A short body served as JSON and begun as an object must be JSON (a cut-off error); one as long as the part
+        // read (64 KiB) is the file, unless the status says it is an error. An untyped one that is not JSON, or one
+        // served as JSON that does not begin with `{` (MiniMax documents its files as JSON, format binary), is the file.
         assert_eq!(P.check_content(&resp(200, &[], "{\"a\":1}\n{\"b\":2}\n"), JSON).unwrap_err().kind, Kind::Decode);
+        assert_eq!(P.check_content(&resp(200, &[], "{\"base_resp\":{\"status_co"), JSON).unwrap_err().kind, Kind::Decode);
+        assert!(P.check_content(&resp(200, &[], "ID3\u{4}\0"), JSON).is_ok());
+        assert!(P.check_content(&resp(200, &[], ""), JSON).is_ok());
         assert!(P.check_content(&resp(200, &[], "{\"a\":1}\n{\"b\":2}\n"), None).is_ok());
         assert!(P.check_content(&resp(200, &[], "ID3\u{4}\0"), None).is_ok());
         assert!(P.check_content(&resp(200, &[], ""), None).is_ok());

@@ -191,13 +191,16 @@ impl Provider {
         }
     }
     /// Checks a download response whose body was read: it must be JSON without an error, unless it is a 2xx body as
-    /// long as the part read of it (`SNIFF_BYTES`), longer than any error, or an untyped 2xx body that is not a
-    /// provider's error: then it is the file.
+    /// long as the part read of it (`SNIFF_BYTES`), longer than any error, or a 2xx body that is not a provider's
+    /// error and is untyped or does not begin with `{` (MiniMax documents its files as `application/json`, `format:
+    /// binary`; its errors are objects): then it is the file.
     pub fn check_content(self, resp: &HttpResponse, content_type: Option<&str>) -> Result<()> {
         match self.check(resp) {
             Err(e)
                 if (200..300).contains(&resp.status)
-                    && (resp.body.len() >= SNIFF_BYTES as usize || content_type.is_none() && e.kind == Kind::Decode) =>
+                    && (resp.body.len() >= SNIFF_BYTES as usize
+                        || e.kind == Kind::Decode
+                            && (content_type.is_none() || resp.body.first() != Some(&b'{'))) =>
             {
                 Ok(())
             }

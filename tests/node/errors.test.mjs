@@ -567,9 +567,13 @@ test('a MiniMax download served as JSON is checked for an error, and handed over
   answer.body = '{"base_resp":{"status_code":1004,"status_msg":"auth failed"}}';
   const e = await rejection(c.files.content('123'));
   assert.deepEqual([e.kind, e.code, e.requestId], ['authentication', '1004', 't-1']);
-  // A short body that says it is JSON but is not could be a broken error: no success is claimed for it.
+  // A short body that says it is JSON, begins as an object and is not JSON could be a broken error: no success is claimed for it.
   answer.body = '{"a":1}\n{"b":2}\n';
   assert.equal((await rejection(c.files.content('123'))).kind, 'decode');
+  // MiniMax's page declares its downloads `application/json`, format binary: bytes that do not begin as an object are the file.
+  answer.body = new Uint8Array([0xff, 0xfb, 0x90, 0x64, 0x00, 0x7b]);
+  const mp3 = await c.files.content('123');
+  assert.deepEqual([...new Uint8Array(await mp3.arrayBuffer())], [0xff, 0xfb, 0x90, 0x64, 0x00, 0x7b]);
 });
 
 test('a MiniMax download served as JSON streams: handed over after its first 64 KiB, the rest read by the caller, the caller\'s signal still able to cut it', async () => {
