@@ -265,10 +265,10 @@ pub fn digits(b: &[u8]) -> Option<u64> {
 
 /// An optional `-` and decimal digits, when they fit in i64.
 pub fn int(s: &str) -> Option<i64> {
-    match s.strip_prefix('-') {
-        // 2^63 itself is i64::MIN once negated.
-        Some(digits) => uint(digits).filter(|&m| m <= 1 << 63).map(|m| (m as i64).wrapping_neg()),
-        None => uint(s).and_then(|m| i64::try_from(m).ok()),
+    match s.as_bytes() {
+        // 2^63 itself is i64::MIN once negated. `s.get(1..)` is the digits: the sign is one ASCII byte.
+        [b'-', ..] => uint(s.get(1..)?).filter(|&m| m <= 1 << 63).map(|m| (m as i64).wrapping_neg()),
+        _ => uint(s).and_then(|m| i64::try_from(m).ok()),
     }
 }
 

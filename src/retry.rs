@@ -1,7 +1,6 @@
 //! When to try again and how long to wait, as pure functions of the response and the clock.
 
-use crate::json::uint;
-use crate::providers::{cut, HttpResponse, RETRY_AFTER, RETRY_AFTER_MS};
+use crate::providers::{HttpResponse, RETRY_AFTER, RETRY_AFTER_MS};
 
 /// Longest server-requested wait we honour; longer requests fall back to our own backoff.
 const MAX_RETRY_AFTER_MS: f64 = 60_000.0;
@@ -17,17 +16,26 @@ pub fn retry_after_ms(resp: &HttpResponse, now_ms: f64) -> Option<f64> {
     (ms.is_finite() && (0.0..=MAX_RETRY_AFTER_MS).contains(&ms)).then_some(ms)
 }
 
-/// A non-negative decimal such as `2` or `0.25` (no sign, exponent or NaN), without core's float parser.
+/// A non-negative decimal such as `2` or `0.25` (no sign, exponent or NaN), without core's float parser: 1 to 15
+/// digits, then optionally `.` and 1 to 9 more. Summed as one integer, exact below 2^53, then divided once.
 fn decimal(s: &str) -> Option<f64> {
-    let (int, frac) = cut(s, b'.').unwrap_or((s, "0"));
-    // `uint` refuses empty parts and anything but digits.
-    if int.len() > 15 || frac.len() > 9 {
-        return None;
+    let (mut n, mut scale, mut whole, mut frac) = (0.0, 1.0, 0, None);
+    for &c in s.as_bytes() {
+        let d = c.wrapping_sub(b'0');
+        match (d, &mut frac) {
+            (0..=9, None) => whole += 1,
+            (0..=9, Some(k)) => {
+                *k += 1;
+                scale *= 10.0;
+            }
+            (_, f @ None) if c == b'.' => *f = Some(0),
+            _ => return None,
+        }
+        if d <= 9 {
+            n = n * 10.0 + f64::from(d);
+        }
     }
-    let whole = uint(int)? as f64;
-    // frac has at most 9 digits, so the power of ten is exact (core has no powi without std).
-    let part = uint(frac)? as f64 / 10u64.pow(frac.len() as u32) as f64;
-    Some(whole + part)
+    ((1..=15).contains(&whole) && frac.is_none_or(|k| (1..=9).contains(&k))).then_some(n / scale)
 }
 
 /// Our own backoff before retry number `n` (0-based): 0.5 s·2^n up to 8 s, shortened by up to 25 % jitter.
@@ -41,7 +49,11 @@ pub fn backoff_ms(n: u32, random: f64) -> f64 {
 /// seconds): `@` and its Unix milliseconds. The platform's `Date.parse` reads the date, in the three forms RFC 9110
 /// asks recipients to accept, so the wasm carries no calendar; anything else, `@NaN` included, is `None`.
 pub fn at_ms(v: &str) -> Option<f64> {
-    decimal(v.strip_prefix('@')?)
+    match v.as_bytes() {
+        // Not `strip_prefix`, whose generic code costs more wasm than a test of one ASCII byte.
+        [b'@', ..] => decimal(v.get(1..)?),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -625,8 +625,8 @@ impl Page {
         if let Some(purpose) = q.purpose.as_ref().filter(|_| by_purpose) {
             files.retain(|f| f.purpose() == purpose);
         }
-        let desc = q.order.as_deref() == Some("desc");
-        if desc || q.order.as_deref() == Some("asc") {
+        let desc = matches!(q.order.as_deref(), Some("desc"));
+        if desc || matches!(q.order.as_deref(), Some("asc")) {
             sort_by_time(&mut files, desc);
         }
         if let Some(after) = &q.after {
