@@ -176,7 +176,10 @@ impl Exchange {
             State::Sending => match outcome(p, resp, self.expect, self.ambiguous) {
                 Ok(done) => self.end(Ok(done)),
                 Err(_) if resp.partial => return true,
-                Err(e) => self.retry(e, retry::retry_after_ms(resp, now), max_retries),
+                Err(e) => {
+                    let wait = retry::retry_after_ms(resp, &e.message, now);
+                    self.retry(e, wait, max_retries)
+                }
             },
             _ => {}
         }

@@ -1,19 +1,29 @@
 //! When to try again and how long to wait, as pure functions of the response and the clock.
 
-use crate::providers::{HttpResponse, RETRY_AFTER, RETRY_AFTER_MS};
+use crate::providers::{split, HttpResponse, RETRY_AFTER, RETRY_AFTER_MS};
 
 /// Longest server-requested wait we honour; longer requests fall back to our own backoff.
 const MAX_RETRY_AFTER_MS: f64 = 60_000.0;
 
-/// The wait the provider asked for: `retry-after-ms`, else `Retry-After` in seconds or as an HTTP date (`at_ms`);
-/// `None` when absent, unreadable or outside 0–60 s.
-pub fn retry_after_ms(resp: &HttpResponse, now_ms: f64) -> Option<f64> {
+/// The wait the provider asked for: `retry-after-ms`, else `Retry-After` in seconds or as an HTTP date (`at_ms`),
+/// else the error's `message` in words ("…, please try again after 1 seconds": Moonshot's rate limits, which send
+/// no header); `None` when absent, unreadable or outside 0–60 s.
+pub fn retry_after_ms(resp: &HttpResponse, message: &str, now_ms: f64) -> Option<f64> {
     let ms = resp.header(RETRY_AFTER_MS).and_then(|v| decimal(v.trim_ascii())).or_else(|| {
-        let v = resp.header(RETRY_AFTER)?.trim_ascii();
+        let v = resp.header(RETRY_AFTER).or_else(|| in_words(message))?.trim_ascii();
         // A date already past means now (`f64::max` would link core's `fmax`).
         decimal(v).map(|s| s * 1000.0).or_else(|| at_ms(v).map(|t| if t > now_ms { t - now_ms } else { 0.0 }))
     })?;
     (ms.is_finite() && (0.0..=MAX_RETRY_AFTER_MS).contains(&ms)).then_some(ms)
+}
+
+/// The seconds a message states in words, as Moonshot's rate limits do: "…, please try again after 1 seconds".
+fn in_words(message: &str) -> Option<&str> {
+    let mut words = split(message, b' ');
+    while words.next()? != "after" {}
+    let n = words.next()?;
+    // "seconds", or "second" before a full stop or comma.
+    words.next()?.as_bytes().starts_with(b"second").then_some(n)
 }
 
 /// A non-negative decimal such as `2` or `0.25` (no sign, exponent or NaN), without core's float parser: 1 to 15
@@ -65,28 +75,43 @@ mod tests {
     fn reads_every_form_of_retry_after() {
         // Sun, 22 Nov 2026 11:00:00 GMT; dates come as the executor hands them over (`@` and Unix milliseconds).
         let now = 1_795_345_200_000.0;
-        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "250")], ""), now), Some(250.0));
-        assert_eq!(retry_after_ms(&resp(429, &[("Retry-After", "2")], ""), now), Some(2000.0));
-        assert_eq!(retry_after_ms(&resp(429, &[("Retry-After", "0.5")], ""), now), Some(500.0));
-        assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "@1795345203000")], ""), now), Some(3000.0));
-        assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "@1795341600000")], ""), now), Some(0.0));
-        assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "61")], ""), now), None);
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "250")], ""), "", now), Some(250.0));
+        assert_eq!(retry_after_ms(&resp(429, &[("Retry-After", "2")], ""), "", now), Some(2000.0));
+        assert_eq!(retry_after_ms(&resp(429, &[("Retry-After", "0.5")], ""), "", now), Some(500.0));
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "@1795345203000")], ""), "", now), Some(3000.0));
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "@1795341600000")], ""), "", now), Some(0.0));
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "61")], ""), "", now), None);
         // 60 s is the longest wait honoured, itself included.
-        assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "60")], ""), now), Some(60_000.0));
-        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "60001")], ""), now), None);
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "60")], ""), "", now), Some(60_000.0));
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "60001")], ""), "", now), None);
         // Spaces around a value are not part of it, in either header.
-        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", " 5 ")], ""), now), Some(5.0));
-        assert_eq!(retry_after_ms(&resp(429, &[("retry-after", " 3 ")], ""), now), Some(3000.0));
-        assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "-1")], ""), now), None);
-        assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "soon")], ""), now), None);
-        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "NaN")], ""), now), None);
-        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "1e3")], ""), now), None);
-        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "12.5")], ""), now), Some(12.5));
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", " 5 ")], ""), "", now), Some(5.0));
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after", " 3 ")], ""), "", now), Some(3000.0));
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "-1")], ""), "", now), None);
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "soon")], ""), "", now), None);
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "NaN")], ""), "", now), None);
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "1e3")], ""), "", now), None);
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "12.5")], ""), "", now), Some(12.5));
         // Nine decimals are read, a tenth is refused.
-        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "7.000000000")], ""), now), Some(7.0));
-        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "7.0000000000")], ""), now), None);
-        assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "1.")], ""), now), None);
-        assert_eq!(retry_after_ms(&resp(429, &[], ""), now), None);
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "7.000000000")], ""), "", now), Some(7.0));
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after-ms", "7.0000000000")], ""), "", now), None);
+        assert_eq!(retry_after_ms(&resp(429, &[("retry-after", "1.")], ""), "", now), None);
+        assert_eq!(retry_after_ms(&resp(429, &[], ""), "", now), None);
+    }
+
+    #[test]
+    fn reads_the_wait_a_message_states_in_words() {
+        let r = resp(429, &[], "");
+        let words = "Your account org-1 request reached organization max RPM: 3, please try again after ";
+        for (end, ms) in [("1 seconds", Some(1000.0)), ("2.5 seconds", Some(2500.0)), ("1 second.", Some(1000.0)), ("60 seconds", Some(60_000.0))] {
+            assert_eq!(retry_after_ms(&r, &[words, end].concat(), 0.0), ms, "{end}");
+        }
+        for end in ["61 seconds", "1 minutes", "soon", "-1 seconds", "1", ""] {
+            assert_eq!(retry_after_ms(&r, &[words, end].concat(), 0.0), None, "{end}");
+        }
+        // A header wins over the words.
+        let r = resp(429, &[("retry-after", "3")], "");
+        assert_eq!(retry_after_ms(&r, "please try again after 1 seconds", 0.0), Some(3000.0));
     }
 
     #[test]

@@ -97,7 +97,10 @@ fn exercise(r: &HttpResponse, rng: &mut Rng) {
         }
     }
     drive(r, rng);
-    let _ = retry::retry_after_ms(r, rng.next() as f64);
+    // The body as an error message, and that message after Moonshot's words for a wait.
+    let message = String::from_utf8_lossy(r.body);
+    let _ = retry::retry_after_ms(r, &message, rng.next() as f64);
+    let _ = retry::retry_after_ms(r, &["please try again after ", &message].concat(), rng.next() as f64);
     let _ = retry::backoff_ms(rng.next() as u32, (rng.next() % 1000) as f64 / 1000.0);
     // The reader checks UTF-8 as it goes: it never accepts what std calls invalid UTF-8, and `utf8` agrees with std.
     let doc = json::parse(r.body);

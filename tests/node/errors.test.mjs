@@ -77,6 +77,21 @@ test('429 with Retry-After in seconds, as an HTTP date, and retry-after-ms is ho
   }
 });
 
+test("Moonshot's rate limit waits the seconds its message states (no Retry-After is sent); over 60 s, the backoff", async (t) => {
+  const m = await mock(t);
+  const c = client(m, 'moonshot');
+  const words = (n) => `Your account org-1 request reached organization max RPM: 3, please try again after ${n} seconds`;
+  for (const [n, atLeast, below] of [[2, 1990, 3500], ['1.5', 1490, 3000], [61, 370, 700]]) {
+    m.state.log.length = 0;
+    fault(m, { op: 'list', fault: { status: 429, body: { error: { type: 'rate_limit_reached_error', message: words(n) } } } });
+    const page = await c.files.list();
+    assert.equal(page.object, 'list');
+    const at = seen(m, 'moonshot', 'list').map((x) => x.at);
+    assert.equal(at.length, 2);
+    assert.ok(at[1] - at[0] >= atLeast && at[1] - at[0] < below, `after ${n} seconds: waited ${at[1] - at[0]} ms`);
+  }
+});
+
 test('without Retry-After the backoff is 0.5 s then 1 s, less up to 25 % jitter', async (t) => {
   const m = await mock(t);
   const c = client(m, 'openai', { maxRetries: 2 });
