@@ -54,6 +54,16 @@ function toError(text, provider, key, bodies) {
   return new LlmFilesError(e.kind, redact(e.message), provider, e.status ?? null, redact(e.code), redact(e.requestId), e.retryable, e.attempts, raw);
 }
 
+/** A provider fact from the wasm (`f`: `capabilities` or `defaultBase`); with no wasm memory to be had at all, the
+ *  error a call gets then, not the engine's RuntimeError. */
+function fact(f, provider) {
+  try {
+    return f(provider);
+  } catch (e) {
+    throw toError(String(e), provider, '');
+  }
+}
+
 function invalid(message) {
   return new LlmFilesError('invalid_argument', message, null, null, null, null, false, 0, null);
 }
@@ -127,7 +137,7 @@ function settings(o) {
   const key = string(o, 'apiKey');
   if (key === undefined || !headerOk(key, false)) throw invalid('apiKey is required, in characters an HTTP header can carry');
   const b = string(o, 'baseURL');
-  const base = b === undefined ? defaultBase(provider) : baseUrl(b, provider);
+  const base = b === undefined ? fact(defaultBase, provider) : baseUrl(b, provider);
   const headers = {};
   const h = field(o, 'defaultHeaders');
   if (h !== undefined && h !== null) {
@@ -394,7 +404,7 @@ export class LlmFiles {
 
   /** What `provider` can do: per operation native, emulated or unsupported; purposes; limits. */
   static capabilities(provider) {
-    const caps = typeof provider === 'string' ? capabilities(provider) : undefined;
+    const caps = typeof provider === 'string' ? fact(capabilities, provider) : undefined;
     if (caps === undefined) throw invalid(UNKNOWN_PROVIDER);
     const c = JSON.parse(caps);
     // Each operation's support also at the top (`caps.retrieve`), as the contract's comment reads; `operations` iterates.

@@ -305,11 +305,11 @@ export interface Files<P extends Provider = Provider> {
 
 /** A client for one provider and key; `P` is the provider, inferred from the options. */
 export class LlmFiles<P extends Provider = Provider> {
-  /** Throws `LlmFilesError` (kind `invalid_argument`) on bad options. */
+  /** Throws `LlmFilesError`: kind `invalid_argument` on bad options, `decode` when the wasm has no memory left at all. */
   constructor(options: LlmFilesOptions<P>);
   /** The file operations. */
   readonly files: Files<P>;
-  /** What `provider` can do. */
+  /** What `provider` can do; throws `LlmFilesError` (`invalid_argument` for an unknown provider, `decode` when the wasm has no memory left at all). */
   static capabilities(provider: Provider): Capabilities;
   /** Does nothing: the client holds no wasm memory between calls (each call frees its own). */
   free(): void;

@@ -27,13 +27,13 @@ for (let step = 65536; step >= 1; step >>= 1) {
   } catch {}
 }
 out.pages = memory.buffer.byteLength / 65536;
-// What README's known limits say of these two: they throw the engine's error when the wasm has no memory to spare.
+// What these two throw when the wasm has no memory to spare: 'nothing', or the error's class, kind and message.
 const thrown = (f) => {
   try {
     f();
     return 'nothing';
   } catch (e) {
-    return e.constructor.name;
+    return [e.constructor.name, e.kind, e.provider, e.message].join(' | ');
   }
 };
 out.construct = thrown(() => new LlmFiles({ provider: 'moonshot', apiKey: 'sk-exhausted-test' }));

@@ -193,12 +193,14 @@ test('when the wasm memory cannot grow to read a body, the call is a decode erro
   assert.deepEqual([r.construct, r.capabilities], ['nothing', 'nothing'], 'small requests are served from the memory the wasm has');
 });
 
-test('with no wasm memory to be had at all, a call rejects with an LlmFilesError before any request', () => {
+test('with no wasm memory to be had at all, a call, construction and capabilities() fail with an LlmFilesError before any request', () => {
   const r = exhausted('start');
   const refused = { error: 'LlmFilesError', kind: 'decode', provider: 'openai', message: 'internal error (out of memory)', retryable: false, attempts: 0, fetches: 0 };
   assert.deepEqual([r.big, r.after], [refused, refused]);
-  // A known limit (README): an LlmFilesError for these two would cost bytes the size target has not got.
-  assert.deepEqual([r.construct, r.capabilities], ['RuntimeError', 'RuntimeError']);
+  // Construction without a baseURL and capabilities() read provider facts from the wasm: the same error, not the
+  // engine's RuntimeError.
+  const thrown = 'LlmFilesError | decode | moonshot | internal error (out of memory)';
+  assert.deepEqual([r.construct, r.capabilities], [thrown, thrown]);
 });
 
 test('a body the caller\'s fetch rewrites after the wasm checked it is a decode error, never a raw SyntaxError', async () => {
