@@ -185,8 +185,10 @@ function callOptions(c, o) {
   return out;
 }
 
-function listQuery(p) {
+function listQuery(p, provider) {
   const order = string(p, 'order');
+  // Any other order is ignored where the client sorts (MiniMax, Moonshot) and refused by OpenAI; Zhipu has its own.
+  if (order !== undefined && order !== 'asc' && order !== 'desc' && provider !== 'zhipu') throw invalid('order must be "asc" or "desc"');
   const purpose = string(p, 'purpose');
   const limit = number(p, 'limit', 1, 10000, true);
   // In the order `new Op` takes them after the operation: purpose, after, order, limit.
@@ -234,7 +236,7 @@ class Files {
   /** Lists one page of files. */
   async list(params, options) {
     return guard(this, (c) => {
-      const q = listQuery(params);
+      const q = listQuery(params, c.provider);
       const o = callOptions(c, options);
       return settle(start(c, o, 1 /* list */, ...q), c, o);
     });
@@ -243,7 +245,7 @@ class Files {
   /** Iterates over every file, across pages and, where the provider needs one, purposes. */
   listAll(params, options) {
     return guard(this, (c) => {
-      const q = listQuery(params);
+      const q = listQuery(params, c.provider);
       const o = callOptions(c, options);
       const op = start(c, o, 2 /* listAll */, ...q);
       // Registered now, not in the generator: an iterable dropped before its first step would never free its call.

@@ -192,7 +192,7 @@ export interface FileListParams<P extends Provider = Provider> {
   limit?: number | undefined;
   /** Start after this file id. */
   after?: string | undefined;
-  /** Sort order: 'asc' | 'desc' (Zhipu takes its own values, passed through). */
+  /** Sort order: 'asc' | 'desc', anything else refused (`invalid_argument`); Zhipu takes its own values (`created_at`), passed through. */
   order?: string | undefined;
 }
 

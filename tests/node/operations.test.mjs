@@ -277,6 +277,21 @@ test('zhipu: listAll follows has_more/after across every purpose; retrieve is em
   assert.equal(m.state.log.length, 0, 'nothing sent');
 });
 
+test('an order other than "asc" or "desc" is refused unsent, except by Zhipu, whose own values pass through', async (t) => {
+  const m = await mock(t);
+  for (const provider of ['minimax', 'moonshot', 'openai']) {
+    const c = client(m, provider);
+    const e = await rejection(c.files.list({ purpose: PURPOSE[provider], order: 'newest' }));
+    assert.deepEqual([e.kind, e.message, e.attempts], ['invalid_argument', 'order must be "asc" or "desc"', 0], provider);
+    assert.throws(() => c.files.listAll({ order: 'DESC' }), { kind: 'invalid_argument' }, provider);
+    assert.equal((await c.files.list({ purpose: PURPOSE[provider], order: 'desc' })).object, 'list', provider);
+  }
+  m.state.log.length = 0;
+  const page = await client(m, 'zhipu').files.list({ purpose: 'batch', order: 'created_at' });
+  assert.equal(page.object, 'list');
+  assert.deepEqual(seen(m, 'zhipu', 'list').map((x) => x.query.order), ['created_at']);
+});
+
 test('moonshot: list parameters are applied on the client, since its list takes none', async (t) => {
   const m = await mock(t);
   const c = client(m, 'moonshot');
