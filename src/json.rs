@@ -465,6 +465,15 @@ fn escape(s: &[u8], i: usize) -> Option<(char, usize)> {
     Some((c, i + n))
 }
 
+/// `s` from byte `a` to byte `b` (empty when out of range), without the char-boundary checks `str::get` makes.
+///
+/// # Safety
+/// `a` and `b` must each be an end of `s` or beside an ASCII byte of it (callers cut at `\\`, `"` and control
+/// characters), so both are char boundaries.
+unsafe fn between(s: &str, a: usize, b: usize) -> &str {
+    core::str::from_utf8_unchecked(s.as_bytes().get(a..b).unwrap_or_default())
+}
+
 /// Appends the text of a checked string with escapes, unescaped (an escape that does not read, which the parser
 /// has ruled out, ends it).
 fn unescape(raw: &str, out: &mut String) {
@@ -472,7 +481,8 @@ fn unescape(raw: &str, out: &mut String) {
     let (mut i, mut run) = (0, 0);
     while i < s.len() {
         if s.get(i) == Some(&b'\\') {
-            out.push_str(raw.get(run..i).unwrap_or_default());
+            // SAFETY: `run` follows an escape (ASCII) or is 0, and `i` is at a backslash.
+            out.push_str(unsafe { between(raw, run, i) });
             let Some((c, next)) = escape(s, i) else { return };
             out.push(c);
             (i, run) = (next, next);
@@ -480,7 +490,8 @@ fn unescape(raw: &str, out: &mut String) {
             i += 1;
         }
     }
-    out.push_str(raw.get(run..).unwrap_or_default());
+    // SAFETY: as above, to the end.
+    out.push_str(unsafe { between(raw, run, s.len()) });
 }
 
 /// Appends `s` as a JSON string literal.
@@ -489,7 +500,8 @@ pub fn write_str(out: &mut String, s: &str) {
     let mut run = 0;
     for (i, b) in s.bytes().enumerate() {
         if b == b'"' || b == b'\\' || b < 0x20 {
-            out.push_str(s.get(run..i).unwrap_or_default());
+            // SAFETY: `run` is 0 or follows an escaped ASCII byte, and `i` is at one.
+            out.push_str(unsafe { between(s, run, i) });
             // `"` and `\` behind a backslash, control characters as `\u00XX` (all JSON.parse needs).
             if b < 0x20 {
                 out.push_str("\\u00");
@@ -502,7 +514,8 @@ pub fn write_str(out: &mut String, s: &str) {
             run = i + 1;
         }
     }
-    out.push_str(s.get(run..).unwrap_or_default());
+    // SAFETY: as above, to the end.
+    out.push_str(unsafe { between(s, run, s.len()) });
     out.push('"');
 }
 

@@ -767,12 +767,15 @@ pub fn cat(parts: &[&str]) -> String {
 /// `s` split at every `sep` (an ASCII byte); core's `split` would link its slicing panics and their formatting.
 #[inline(never)] // out of line: smaller wasm (lib.rs)
 pub fn split(s: &str, sep: u8) -> impl Iterator<Item = &str> {
-    let mut rest = Some(s);
+    // A non-ASCII `sep` (no caller's) yields nothing rather than cutting a character in two.
+    let mut rest = Some(s.as_bytes()).filter(|_| sep.is_ascii());
     core::iter::from_fn(move || {
         let r = rest?;
-        let at = r.bytes().position(|b| b == sep);
+        let at = r.iter().position(|&b| b == sep);
         rest = at.and_then(|i| r.get(i + 1..));
-        at.map_or(Some(r), |i| r.get(..i))
+        // SAFETY: `sep` is ASCII, so cuts before and after it leave whole UTF-8 characters; this skips
+        // `str::get`'s char-boundary checks.
+        at.map_or(Some(r), |i| r.get(..i)).map(|t| unsafe { core::str::from_utf8_unchecked(t) })
     })
 }
 
