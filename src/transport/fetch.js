@@ -149,7 +149,8 @@ async function head(reader, n) {
   return new Blob(parts).arrayBuffer();
 }
 
-/** The headers the machine reads (request ids, retry hints, content type, date), as `name\nvalue\n...`. HTTP dates
+/** The headers the machine reads (request ids, retry hints, content type, date), as `name\nvalue\n...`, values
+ *  trimmed (fetch's Headers trims them; a Response-like object from elsewhere may not). HTTP dates
  *  (`Date`; a `Retry-After` that is not a number of seconds) are read here by `Date.parse`, which takes all three
  *  forms RFC 9110 asks recipients to accept, and handed over as `@` and their Unix milliseconds (src/retry.rs).
  *  asctime's form (`Sun Nov  6 08:49:37 1994`) names no zone, which Date.parse would take as local time: GMT is
@@ -159,7 +160,7 @@ function headersOf(res) {
   for (const name of (names ??= headerNames().split('\n'))) {
     let v = res.headers.get(name);
     if (v != null && (name === 'date' || (name === 'retry-after' && !/^[\d.\s]*$/.test(v)))) v = '@' + Date.parse(/\d$/.test(v) ? v + ' GMT' : v);
-    if (v != null) text += (text ? '\n' : '') + name + '\n' + String(v).replaceAll('\n', ' ');
+    if (v != null) text += (text ? '\n' : '') + name + '\n' + String(v).replaceAll('\n', ' ').trim();
   }
   return text;
 }

@@ -161,6 +161,21 @@ test('a header value with a line break, from a Response-like object, cannot pose
   assert.deepEqual([e.kind, e.requestId, seen.length], ['server', 'r1 retry-after 0', 1]);
 });
 
+test('header values from a Response-like object are read trimmed, as fetch\'s Headers give them', async () => {
+  // A duck-typed Response (a polyfill's, a test double's) may keep the spaces around a value.
+  const answer = (n) => {
+    const headers = { get: (name) => (name === 'retry-after-ms' ? ' 300 ' : name === 'x-request-id' ? ' r1 ' : null) };
+    const body = n < 2 ? '{}' : LIST;
+    return { status: n < 2 ? 429 : 200, headers, arrayBuffer: async () => new TextEncoder().encode(body).buffer };
+  };
+  const at = [];
+  const { c } = client((url, init, n) => (at.push(performance.now()), answer(n)));
+  assert.deepEqual(await c.files.list(), { object: 'list', data: [], has_more: false });
+  assert.ok(at[1] - at[0] >= 290 && at[1] - at[0] < 1500, `waited ${at[1] - at[0]} ms for ' 300 '`);
+  const { c: once } = client(() => answer(1), { maxRetries: 0 });
+  assert.equal((await once.files.list().catch((e) => e)).requestId, 'r1');
+});
+
 test('a response body over 16 MiB is refused without being copied into wasm memory, and the client keeps working', async () => {
   const memory = await wasmMemory();
   // A list page as a file served on the wrong route might look: valid JSON, far larger than any file API answers.
