@@ -56,7 +56,7 @@ function toError(text, provider, key, bodies) {
 
 /** A provider fact from the wasm (`f`: `capabilities` or `defaultBase`); with no wasm memory to be had at all, the
  *  error a call gets then, not the engine's RuntimeError. */
-function fact(f, provider) {
+function fromWasm(f, provider) {
   try {
     return f(provider);
   } catch (e) {
@@ -137,7 +137,7 @@ function settings(o) {
   const key = string(o, 'apiKey');
   if (key === undefined || !headerOk(key, false)) throw invalid('apiKey is required, in characters an HTTP header can carry');
   const b = string(o, 'baseURL');
-  const base = b === undefined ? fact(defaultBase, provider) : baseUrl(b, provider);
+  const base = b === undefined ? fromWasm(defaultBase, provider) : baseUrl(b, provider);
   const headers = {};
   const h = field(o, 'defaultHeaders');
   if (h !== undefined && h !== null) {
@@ -406,7 +406,7 @@ export class LlmFiles {
 
   /** What `provider` can do: per operation native, emulated or unsupported; purposes; limits. */
   static capabilities(provider) {
-    const caps = typeof provider === 'string' ? fact(capabilities, provider) : undefined;
+    const caps = typeof provider === 'string' ? fromWasm(capabilities, provider) : undefined;
     if (caps === undefined) throw invalid(UNKNOWN_PROVIDER);
     const c = JSON.parse(caps);
     // Each operation's support also at the top (`caps.retrieve`), as the contract's comment reads; `operations` iterates.

@@ -11,7 +11,7 @@ const run = (cmd, args, env) => execFileSync(cmd, args, { cwd: root, stdio: 'inh
 
 // opt-level "z" (Cargo.toml) leaves LLVM's inline threshold at 5, which put the JSON reader's helpers out of line
 // (2.7x slower); at 50 the wasm is 1.8 KB (gzip) smaller than under "s" and parses 10-15 % slower; 42-45 are 42 B
-// smaller again at the same speed (2026-11-24, 33rd session: 35 +215 B, 55 +617 B). Passed here, not
+// smaller again at the same speed (2026-11-24, 33rd session; against 50: 35 +215 B, 55 +617 B). Passed here, not
 // in .cargo/config.toml, which cargo ignores whenever RUSTFLAGS is set.
 const rustflags = [process.env.RUSTFLAGS, '-C llvm-args=-inline-threshold=44'].filter(Boolean).join(' ');
 run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown'], { RUSTFLAGS: rustflags });

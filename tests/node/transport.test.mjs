@@ -164,14 +164,15 @@ test('a header value with a line break, from a Response-like object, cannot pose
 test('header values from a Response-like object are read trimmed, as fetch\'s Headers give them', async () => {
   // A duck-typed Response (a polyfill's, a test double's) may keep the spaces around a value.
   const answer = (n) => {
-    const headers = { get: (name) => (name === 'retry-after-ms' ? ' 300 ' : name === 'x-request-id' ? ' r1 ' : null) };
+    // 1.2 s, beyond the 0.5 s backoff a value that could not be read would fall back to.
+    const headers = { get: (name) => (name === 'retry-after-ms' ? ' 1200 ' : name === 'x-request-id' ? ' r1 ' : null) };
     const body = n < 2 ? '{}' : LIST;
     return { status: n < 2 ? 429 : 200, headers, arrayBuffer: async () => new TextEncoder().encode(body).buffer };
   };
   const at = [];
   const { c } = client((url, init, n) => (at.push(performance.now()), answer(n)));
   assert.deepEqual(await c.files.list(), { object: 'list', data: [], has_more: false });
-  assert.ok(at[1] - at[0] >= 290 && at[1] - at[0] < 1500, `waited ${at[1] - at[0]} ms for ' 300 '`);
+  assert.ok(at[1] - at[0] >= 1190 && at[1] - at[0] < 2500, `waited ${at[1] - at[0]} ms for ' 1200 '`);
   const { c: once } = client(() => answer(1), { maxRetries: 0 });
   assert.equal((await once.files.list().catch((e) => e)).requestId, 'r1');
 });
