@@ -192,8 +192,8 @@ export interface FileListParams<P extends Provider = Provider> {
   limit?: number | undefined;
   /** Start after this file id. */
   after?: string | undefined;
-  /** Sort order: 'asc' | 'desc', anything else refused (`invalid_argument`); Zhipu takes its own values (`created_at`), passed through. */
-  order?: string | undefined;
+  /** Sort order: 'asc' or 'desc', anything else refused (`invalid_argument`); Zhipu's own values (`created_at`) are passed through. */
+  order?: (P extends 'zhipu' ? 'asc' | 'desc' | (string & {}) : 'asc' | 'desc') | undefined;
 }
 
 /** Parameters of `files.delete`. */

@@ -117,16 +117,23 @@ client.files.create({ file: 'x', filename: 'a' });
 client.files.create({ file: 42, purpose: 'batch' });
 // @ts-expect-error: ids are strings
 client.files.retrieve(42);
+// An order other than 'asc' or 'desc' is refused at run time, except on Zhipu, which has its own values.
+await client.files.list({ order: 'created_at' });
+await new LlmFiles({ provider: 'openai', apiKey: 'k' }).files.list({ order: 'desc' });
+// @ts-expect-error: OpenAI sorts by 'asc' or 'desc' only
+await new LlmFiles({ provider: 'openai', apiKey: 'k' }).files.listAll({ order: 'DESC' });
+const anyProvider = new LlmFiles({ provider: 'moonshot' as Provider, apiKey: 'k' });
+await anyProvider.files.list({ order: 'created_at' });
 // @ts-expect-error: list resolves to a page, not an array
 const wrong: FileObject[] = await client.files.list();
 void wrong;
 
 // Values that may be unset (an environment variable, an optional argument) pass as they are: every optional input
 // also takes `undefined`, which tsconfig.exact.json's `exactOptionalPropertyTypes` would otherwise refuse.
-export async function unset(u: { s?: string; n?: number; signal?: AbortSignal; progress?: (l: number, t: number) => void }): Promise<void> {
+export async function unset(u: { s?: string; n?: number; o?: 'asc' | 'desc'; signal?: AbortSignal; progress?: (l: number, t: number) => void }): Promise<void> {
   const c = new LlmFiles({ provider: 'moonshot', apiKey: 'k', baseURL: u.s, timeout: u.n, maxRetries: u.n, defaultHeaders: undefined, fetch: undefined, groupId: u.s });
   const options = { signal: u.signal, timeout: u.n, maxRetries: u.n, onUploadProgress: u.progress };
   await c.files.create({ file: 'x', purpose: 'file-extract', filename: u.s }, options);
-  await c.files.list({ purpose: u.s, limit: u.n, after: u.s, order: u.s }, options);
+  await c.files.list({ purpose: u.s, limit: u.n, after: u.s, order: u.o }, options);
   await c.files.delete('x', { purpose: u.s }, options);
 }
