@@ -114,6 +114,28 @@ function headerOk(s, name) {
   return s !== '' && (name ? /^(?!(authorization|content-type)$)[!#$%&'*+\-.^_`|~0-9a-z]+$/i.test(s) : /^[\t\x20-\x7e]+$/.test(s) && s.trim() === s);
 }
 
+/** `o[what]`'s headers (checked as `headerOk` says) added to a copy of `to`, each replacing one of the same name in
+ *  any case: fetch would join the two (`a, b`). */
+function headerMap(o, what, to) {
+  const h = field(o, what);
+  if (h === undefined || h === null) return to;
+  object(h, what);
+  let pairs;
+  try {
+    pairs = Object.entries(h);
+  } catch {
+    throw invalid(`reading ${what} threw`);
+  }
+  const out = { ...to };
+  for (const [k, v] of pairs) {
+    if (typeof v !== 'string') throw invalid(`${what}.${k} must be a string`);
+    if (!headerOk(k, true) || !headerOk(v, false)) throw invalid(`${what}.${k} is not a header the client can send`);
+    for (const n in out) if (n.toLowerCase() === k.toLowerCase()) delete out[n];
+    out[k] = v;
+  }
+  return out;
+}
+
 /** `http(s)://host[/path]` as fetch's URL parser reads it (a port out of range or a broken IPv6 host would fail every
  *  call), without credentials (fetch refuses them), query or fragment; trailing slashes dropped. In a browser page a
  *  path (a same-origin proxy) is read against the page's URL, in a Web Worker against its location, as fetch would
@@ -138,22 +160,7 @@ function settings(o) {
   if (key === undefined || !headerOk(key, false)) throw invalid('apiKey is required, in characters an HTTP header can carry');
   const b = string(o, 'baseURL');
   const base = b === undefined ? fromWasm(defaultBase, provider) : baseUrl(b, provider);
-  const headers = {};
-  const h = field(o, 'defaultHeaders');
-  if (h !== undefined && h !== null) {
-    object(h, 'defaultHeaders');
-    let pairs;
-    try {
-      pairs = Object.entries(h);
-    } catch {
-      throw invalid('reading defaultHeaders threw');
-    }
-    for (const [k, v] of pairs) {
-      if (typeof v !== 'string') throw invalid(`defaultHeaders.${k} must be a string`);
-      if (!headerOk(k, true) || !headerOk(v, false)) throw invalid(`defaultHeaders.${k} is not a header the client can send`);
-      headers[k] = v;
-    }
-  }
+  const headers = headerMap(o, 'defaultHeaders', {});
   // MiniMax's legacy hosts want `?GroupId=` on every URL; a string, since GroupIds are 19 digits (above 2^53).
   const group = string(o, 'groupId');
   if (group !== undefined && (provider !== 'minimax' || !/^\d{1,32}$/.test(group))) throw invalid('groupId must be a string of digits (minimax only)');
@@ -165,7 +172,7 @@ function settings(o) {
 }
 
 function callOptions(c, o) {
-  const out = { signal: undefined, timeout: c.timeout, maxRetries: c.maxRetries, onUploadProgress: undefined };
+  const out = { signal: undefined, timeout: c.timeout, maxRetries: c.maxRetries, onUploadProgress: undefined, headers: c.headers };
   if (o === undefined || o === null) return out;
   object(o, 'options');
   const signal = field(o, 'signal');
@@ -182,6 +189,7 @@ function callOptions(c, o) {
   const progress = field(o, 'onUploadProgress');
   if (typeof progress === 'function') out.onUploadProgress = progress;
   else if (progress !== undefined && progress !== null) throw invalid('onUploadProgress must be a function');
+  out.headers = headerMap(o, 'headers', c.headers);
   return out;
 }
 

@@ -60,7 +60,7 @@ export interface LlmFilesOptions<P extends Provider = Provider> {
   timeout?: number | undefined;
   /** Retries after the first attempt for retryable failures; default 2. */
   maxRetries?: number | undefined;
-  /** Headers sent on every request; not Authorization or Content-Type, which the client sets itself. */
+  /** Headers sent on every request; not Authorization or Content-Type, which the client sets itself (one name given twice in different case: the later is sent). */
   defaultHeaders?: Record<string, string> | undefined;
   /** A fetch to use instead of the global one; called with `this === undefined`. */
   fetch?: typeof fetch | undefined;
@@ -76,6 +76,8 @@ export interface RequestOptions {
   timeout?: number | undefined;
   /** Retries for this call, overriding the client's. */
   maxRetries?: number | undefined;
+  /** Headers for this call's requests, added to the client's `defaultHeaders` (replacing one of the same name, in any case); not Authorization or Content-Type. */
+  headers?: Record<string, string> | undefined;
   /** Upload progress for `files.create`, in file bytes: in browsers from XMLHttpRequest upload events, elsewhere 0 at the start and the total at completion. */
   onUploadProgress?: ((loaded: number, total: number) => void) | undefined;
 }

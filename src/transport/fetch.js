@@ -30,7 +30,7 @@ function listen(signal, method, f) {
 }
 
 /** Runs slot `s` of `op`'s current stage to its end: its attempts and the waits between them. `c`: the client
- *  (provider, key, headers, fetch); `o`: the call's options; `up`: the upload ({ blob, filename, purpose }); `ctx`:
+ *  (provider, key, fetch); `o`: the call's options (its headers the client's with the call's own); `up`: the upload ({ blob, filename, purpose }); `ctx`:
  *  `{ bodies: [] }`, filled with every body read (numbered in order) and `response`, a download's last Response. */
 export async function exchange(op, s, c, o, up, ctx) {
   for (let a; (a = op.next(s, aborted(o.signal), Date.now(), Math.random())) !== ''; ) {
@@ -80,7 +80,7 @@ async function attempt(op, s, [method, url, kind, body], c, o, up, ctx) {
   // as far as an error could reach. Undefined for other requests: their whole body.
   let want;
   try {
-    const headers = { ...c.headers, Authorization: 'Bearer ' + c.key };
+    const headers = { ...o.headers, Authorization: 'Bearer ' + c.key };
     const init = { method, headers, signal: controller.signal };
     if (kind === 'j') {
       headers['Content-Type'] = 'application/json';

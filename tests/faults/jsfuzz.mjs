@@ -32,7 +32,7 @@ const field = (names, valid) => {
   }
   return rand() < 0.15 ? pick(atoms()) : o;
 };
-const options = () => field(['signal', 'timeout', 'maxRetries', 'onUploadProgress'], { timeout: 2000, maxRetries: 0, onUploadProgress: () => {} });
+const options = () => field(['signal', 'timeout', 'maxRetries', 'onUploadProgress', 'headers'], { timeout: 2000, maxRetries: 0, onUploadProgress: () => {}, headers: { 'x-a': 'c', 'X-C': 'd' } });
 
 let ok = 0;
 let bad = 0;

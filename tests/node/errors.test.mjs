@@ -349,6 +349,14 @@ test('bad input is refused with invalid_argument before any request', async (t) 
     c.files.create({ file: 'x', purpose: '', filename: 'a' }),
     c.files.create({ file: 'x', purpose: 'file-extract', filename: 'a' }, { signal: 'nope' }),
     c.files.create({ file: 'x', purpose: 'file-extract', filename: 'a' }, { onUploadProgress: 1 }),
+    // A call's own headers are checked as defaultHeaders are.
+    c.files.list({}, { headers: 'X-A: b' }),
+    c.files.list({}, { headers: { 'X-A': 1 } }),
+    c.files.list({}, { headers: { 'X-A': 'v\r\nX-Evil: 1' } }),
+    c.files.list({}, { headers: { 'bad header': 'v' } }),
+    c.files.retrieve('f', { headers: { Authorization: 'Bearer other' } }),
+    c.files.create({ file: 'x', purpose: 'file-extract', filename: 'a' }, { headers: { 'content-type': 'text/plain' } }),
+    c.files.list({}, { headers: new Proxy({}, { ownKeys() { throw new Error('trap'); } }) }),
     c.files.create({ file: new Blob([new Uint8Array(100 * 1024 * 1024 + 1)]), purpose: 'file-extract', filename: 'big.pdf' }),
     client(m, 'zhipu').files.create({ file: new Blob([new Uint8Array(5 * 1024 * 1024 + 1)]), purpose: 'agent', filename: 'a.png' }),
     mm.files.create({ file: new Blob([new Uint8Array(20 * 1024 * 1024 + 1)]), purpose: 'voice_clone', filename: 'v.mp3' }),
@@ -377,6 +385,7 @@ test('bad input is refused with invalid_argument before any request', async (t) 
     assert.equal(e.attempts, 0);
   }
   assert.throws(() => c.files.listAll({ limit: -1 }), (e) => e.kind === 'invalid_argument' && e.provider === 'moonshot');
+  assert.throws(() => c.files.listAll({}, { headers: { authorization: 'x' } }), { kind: 'invalid_argument', message: 'headers.authorization is not a header the client can send' });
   // A refusal names the client's provider, whether the JS or the wasm refused it.
   const named = [[c.files.create({ file: 'x', filename: 'a.txt' }), 'moonshot'], [c.files.list({ limit: 0 }), 'moonshot'],
     [c.files.retrieve('..'), 'moonshot'], [mm.files.retrieve('abc'), 'minimax'], [mm.files.create({ file: 'x', purpose: 'voice_clone' }), 'minimax']];

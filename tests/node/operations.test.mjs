@@ -98,6 +98,21 @@ test('every request carries the bearer key and the default headers; multipart se
   }
 });
 
+test('a call\'s own headers reach every request of that call (MiniMax\'s delete: its purpose lookup too), and no other call', async (t) => {
+  const m = await mock(t);
+  for (const provider of PROVIDERS) {
+    const c = client(m, provider, { defaultHeaders: { 'X-App': 'demo' } });
+    const f = await c.files.create({ file: 'x', purpose: PURPOSE[provider], filename: 'x.txt' }, { headers: { traceparent: 'upload', 'X-App': 'call' } });
+    const before = m.state.log.length;
+    await c.files.delete(f.id, undefined, { headers: { traceparent: 'delete' } });
+    const del = m.state.log.slice(before).filter((e) => e.provider === provider);
+    assert.ok(del.length >= (provider === 'minimax' ? 2 : 1));
+    for (const e of del) assert.deepEqual([e.headers.traceparent, e.headers['x-app']], ['delete', 'demo']);
+    const up = seen(m, provider, 'create').at(-1);
+    assert.deepEqual([up.headers.traceparent, up.headers['x-app']], ['upload', 'call']);
+  }
+});
+
 test('minimax: int64 ids go back as bare JSON integers and decimal query values; delete looks up the purpose', async (t) => {
   const m = await mock(t);
   const c = client(m, 'minimax');

@@ -37,6 +37,21 @@ test('the multipart body is rebuilt for every attempt, with the headers and a fr
   assert.equal(b.init.method, 'POST');
 });
 
+test('a call\'s own headers join the defaults for that call only, on every attempt, replacing one of the same name in any case', async () => {
+  const { c, seen } = client((url, init, n) => (n === 1 ? new Response('{}', { status: 503, headers: { 'retry-after-ms': '1' } }) : new Response(LIST)),
+    { defaultHeaders: { 'X-App': 'demo', 'X-Trace': 'default' } });
+  await c.files.list({}, { headers: { 'x-trace': 'call-1', 'X-Extra': 'e' } });
+  await c.files.list();
+  const auth = 'Bearer sk-transport-test';
+  assert.equal(seen.length, 3);
+  for (const s of seen.slice(0, 2)) assert.deepEqual(s.init.headers, { 'X-App': 'demo', 'x-trace': 'call-1', 'X-Extra': 'e', Authorization: auth });
+  assert.deepEqual(seen[2].init.headers, { 'X-App': 'demo', 'X-Trace': 'default', Authorization: auth });
+  // The same name twice in defaultHeaders, in different case: fetch would send `1, 2`; the later one is sent alone.
+  const twice = client(() => new Response(LIST), { defaultHeaders: { 'X-A': '1', 'x-a': '2' } });
+  await twice.c.files.list();
+  assert.deepEqual(twice.seen[0].init.headers, { 'x-a': '2', Authorization: auth });
+});
+
 test('an explicit filename wins over the File\'s own name; without one, the File\'s name is sent', async () => {
   const { c, seen } = client(() => new Response(FILE));
   await c.files.create({ file: new File(['abc'], 'from-file.txt'), filename: 'a.jsonl', purpose: 'batch' });

@@ -18,7 +18,9 @@ new LlmFiles({ provider: 'minimax', apiKey: 'k', groupId: 1790000000000000001 })
 
 export async function use(signal: AbortSignal): Promise<number> {
   const created: FileObject = await client.files.create({ file: new Blob(['x']), purpose: 'batch', filename: 'a.jsonl' });
-  await client.files.create({ file: 'text', purpose: 'a-purpose-from-next-year', filename: 'b.txt' }, { signal, timeout: 10 });
+  await client.files.create({ file: 'text', purpose: 'a-purpose-from-next-year', filename: 'b.txt' }, { signal, timeout: 10, headers: { traceparent: 't' } });
+  // @ts-expect-error: header values are strings
+  await client.files.list({}, { headers: { 'X-Count': 1 } });
   await client.files.create({ file: new Uint8Array(3), purpose: 'batch', filename: 'c' }, { onUploadProgress: (loaded: number, total: number) => void (loaded / total) });
   const page: FileList = await client.files.list({ purpose: 'batch', limit: 10 });
   const first: string | undefined = page.data[0]?.id;
@@ -132,7 +134,7 @@ void wrong;
 // also takes `undefined`, which tsconfig.exact.json's `exactOptionalPropertyTypes` would otherwise refuse.
 export async function unset(u: { s?: string; n?: number; o?: 'asc' | 'desc'; signal?: AbortSignal; progress?: (l: number, t: number) => void }): Promise<void> {
   const c = new LlmFiles({ provider: 'moonshot', apiKey: 'k', baseURL: u.s, timeout: u.n, maxRetries: u.n, defaultHeaders: undefined, fetch: undefined, groupId: u.s });
-  const options = { signal: u.signal, timeout: u.n, maxRetries: u.n, onUploadProgress: u.progress };
+  const options = { signal: u.signal, timeout: u.n, maxRetries: u.n, onUploadProgress: u.progress, headers: undefined };
   await c.files.create({ file: 'x', purpose: 'file-extract', filename: u.s }, options);
   await c.files.list({ purpose: u.s, limit: u.n, after: u.s, order: u.o }, options);
   await c.files.delete('x', { purpose: u.s }, options);
