@@ -20,6 +20,8 @@ const NULL: u8 = 7;
 // The document itself, read as a container of one value without brackets (never on the tape), so that `value` is
 // inlined in one place.
 const ROOT: u8 = 8;
+// A string with bytes that are not UTF-8 (and maybe escapes): read as `Response.json()` reads it, each as U+FFFD.
+const BAD: u8 = 9;
 
 /// One value: for scalars its byte span (strings without their quotes); for objects and arrays, `end` is the
 /// tape index just past their last member. An object's members are key, value, key, value...
@@ -30,24 +32,40 @@ struct Node {
     end: u32,
 }
 
-/// A checked document: its text and its tape.
+/// A checked document: its bytes and its tape.
 #[derive(Debug)]
 pub struct Doc<'a> {
-    text: &'a str,
+    text: &'a [u8],
     tape: Vec<Node>,
 }
 
-/// Checks a whole document, bytes as received; `None` when it is not valid JSON in valid UTF-8 (or nests deeper
-/// than 128). A leading UTF-8 BOM is skipped, as fetch's `Response.json()` does; an escaped lone surrogate, which a
-/// Rust string cannot hold, reads as U+FFFD.
+/// Checks a whole document, bytes as received; `None` when it is not valid JSON (or nests deeper than 128). It reads
+/// what fetch's `Response.json()` reads: one leading UTF-8 BOM skipped, bytes that are not UTF-8 as U+FFFD (only
+/// inside strings can the text still be JSON), and an escaped lone surrogate, which a Rust string cannot hold, as
+/// U+FFFD too.
 pub fn parse(bytes: &[u8]) -> Option<Doc<'_>> {
     let i = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     // Provider lists hold about one value per 9 to 10 bytes: with room for one per 8, most need no regrowth.
     let mut p = Parser { s: bytes, i, depth: 0, tape: Vec::with_capacity(bytes.len() / 8 + 4) };
     p.container(ROOT, 0)?;
-    // SAFETY: the parser accepted every byte: outside strings only ASCII syntax, and inside strings it checked each
-    // non-ASCII sequence with `char_end`, so the whole text is valid UTF-8.
-    (p.i == bytes.len()).then_some(Doc { text: unsafe { core::str::from_utf8_unchecked(bytes) }, tape: p.tape })
+    (p.i == bytes.len()).then_some(Doc { text: bytes, tape: p.tape })
+}
+
+/// `b` with each byte that does not begin a UTF-8 sequence as U+FFFD. JS decodes a broken sequence of several bytes
+/// as one U+FFFD (the Encoding standard's rule), not one per byte; only such a string's own text differs.
+fn lossy(b: &[u8]) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < b.len() {
+        let next = char_end(b, i);
+        match next {
+            // SAFETY: `char_end` found one whole UTF-8 sequence from `i` to `n`.
+            Some(n) => out.push_str(unsafe { core::str::from_utf8_unchecked(b.get(i..n).unwrap_or_default()) }),
+            None => out.push('\u{FFFD}'),
+        }
+        i = next.unwrap_or(i + 1);
+    }
+    out
 }
 
 /// Whether `b` is valid UTF-8; small where core's `from_utf8` is 650 B of wasm (JSON bodies are checked by `parse`
@@ -142,9 +160,10 @@ impl<'d> Json<'d> {
     /// `str::get` would check both ends for char boundaries, for every field of every file of a listing.
     #[inline(always)]
     fn span(self, n: Node) -> &'d str {
-        let b = if n.kind >= STR { self.doc.text.as_bytes().get(n.start as usize..n.end as usize) } else { None };
-        // SAFETY: the text is valid UTF-8 (`parse`), and a scalar's span starts and ends beside ASCII bytes (its quotes,
-        // or the first and last bytes of a number or literal), so both ends are char boundaries.
+        let b = if (STR..=NULL).contains(&n.kind) { self.doc.text.get(n.start as usize..n.end as usize) } else { None };
+        // SAFETY: numbers and literals are ASCII, and the parser checked every non-ASCII sequence of a string that
+        // is not `BAD` as UTF-8; a scalar's span starts and ends beside ASCII bytes (its quotes, or the first and last
+        // bytes of a number or literal), so both ends are char boundaries.
         unsafe { core::str::from_utf8_unchecked(b.unwrap_or_default()) }
     }
     /// Whether this is `null`.
@@ -164,7 +183,7 @@ impl<'d> Json<'d> {
         if n.kind != OBJ {
             return None;
         }
-        let (tape, text) = (&self.doc.tape, self.doc.text.as_bytes());
+        let (tape, text) = (&self.doc.tape, self.doc.text);
         let mut found = [None; N];
         let mut at = self.at + 1;
         while let (Some(k), Some(v)) = (tape.get(at), tape.get(at + 1)) {
@@ -192,7 +211,7 @@ impl<'d> Json<'d> {
     }
     /// Whether this is a string.
     pub fn is_str(self) -> bool {
-        matches!(self.node().kind, STR | ESC)
+        matches!(self.node().kind, STR | ESC | BAD)
     }
     /// Appends the string, unescaped, to `out`; false when this is not a string.
     pub fn push_to(self, out: &mut String) -> bool {
@@ -201,6 +220,8 @@ impl<'d> Json<'d> {
             STR => out.push_str(self.span(n)),
             // The parser checked every escape, so unescaping cannot fail.
             ESC => unescape(self.span(n), out),
+            // The parser checked its escapes; the bytes that are not UTF-8 are replaced first.
+            BAD => unescape(&lossy(self.doc.text.get(n.start as usize..n.end as usize).unwrap_or_default()), out),
             _ => return false,
         }
         true
@@ -426,10 +447,14 @@ impl Parser<'_> {
             match self.peek() {
                 b'"' => break,
                 b'\\' => {
-                    kind = ESC;
+                    kind = kind.max(ESC);
                     self.i = escape(self.s, self.i)?.1;
                 }
-                c if c >= 0x80 => self.i = char_end(self.s, self.i)?,
+                c if c >= 0x80 => {
+                    let next = char_end(self.s, self.i);
+                    kind = if next.is_some() { kind } else { BAD };
+                    self.i = next.unwrap_or(self.i + 1);
+                }
                 _ => return None,
             }
         }
@@ -572,6 +597,17 @@ mod tests {
         assert!(parse(b"\xEF\xBB1").is_none());
     }
 
+    /// `t` with each run of U+FFFD as one.
+    fn fold(t: &str) -> String {
+        let mut out = String::new();
+        for c in t.chars() {
+            if !(c == '\u{FFFD}' && out.ends_with('\u{FFFD}')) {
+                out.push(c);
+            }
+        }
+        out
+    }
+
     #[test]
     fn utf8_is_checked_exactly_as_std_checks_it() {
         // Every sequence of up to three bytes, and four-byte ones around every boundary of the lead byte's range.
@@ -599,12 +635,21 @@ mod tests {
             let doc = [b"\"".as_slice(), s, b"\"".as_slice()].concat();
             let quote_or_control = s.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20);
             if !quote_or_control {
-                assert_eq!(parse(&doc).is_some(), ok, "{s:x?} in a string");
+                // Read as `Response.json()` reads it: bytes that are not UTF-8 as U+FFFD (here one per byte, in std and
+                // JS one per maximal subpart: the same text once runs of U+FFFD are folded into one).
+                let got = parse(&doc).and_then(|d| d.root().string());
+                assert_eq!(got.as_deref().map(fold), Some(fold(&String::from_utf8_lossy(s))), "{s:x?} in a string");
+                if ok {
+                    assert_eq!(got.as_deref().map(str::as_bytes), Some(s.as_slice()));
+                }
             }
             let bom = s.as_slice() == b"\xEF\xBB\xBF";
             assert!(parse(&[s.as_slice(), b"1"].concat()).is_none() || s.iter().all(u8::is_ascii) || bom, "{s:x?} outside a string");
         }
         assert_eq!(parse("{\"n\":\"é😀\u{7f}\"}".as_bytes()).unwrap().root().get("n").unwrap().string().as_deref(), Some("é😀\u{7f}"));
+        // Bytes that are not UTF-8 beside escapes, and in a key, which is still found by its text.
+        let doc = parse(b"{\"n\\u00e9\xff\":\"a\\n\xe2\x82\\\"\xc0\"}").unwrap();
+        assert_eq!(doc.root().get("n\u{e9}\u{FFFD}").and_then(Json::string).as_deref(), Some("a\n\u{FFFD}\u{FFFD}\"\u{FFFD}"));
     }
 
     #[test]

@@ -377,11 +377,20 @@ test('the wasm reads a body as JSON exactly when Response.json() does (nesting u
   let body;
   const c = new LlmFiles({ provider: 'openai', apiKey: 'sk-x', baseURL: 'http://127.0.0.1:9', maxRetries: 0, fetch: async () => new Response(body) });
   const keep = new TextDecoder('utf-8', { ignoreBOM: true });
+  // Stray and cut sequences, overlong forms, a surrogate, past U+10FFFF.
+  const BROKEN = [[0xff], [0x80], [0xc0, 0x80], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf0, 0x9f, 0x98], [0xc3]];
+  let broken = 0;
   let valid = 0;
   let boms = 0;
   for (const t of cases) {
-    // As sent: UTF-8 bytes (a lone surrogate of the JS string becomes U+FFFD), one in ten after a BOM.
-    const bytes = new TextEncoder().encode(t);
+    // As sent: UTF-8 bytes (a lone surrogate of the JS string becomes U+FFFD), one in four with bytes that are not
+    // UTF-8 put in (inside strings and out), one in ten after a BOM.
+    let bytes = new TextEncoder().encode(t);
+    if (!below(4)) {
+      const at = below(bytes.length + 1);
+      bytes = new Uint8Array([...bytes.subarray(0, at), ...pick(BROKEN), ...bytes.subarray(at)]);
+      broken++;
+    }
     body = below(10) ? bytes : new Uint8Array([0xef, 0xbb, 0xbf, ...bytes]);
     boms += body !== bytes;
     let parses = true;
@@ -392,6 +401,36 @@ test('the wasm reads a body as JSON exactly when Response.json() does (nesting u
   }
   assert.ok(valid > 900 && valid < 2500, `both kinds tried: ${valid} of ${cases.length} valid`);
   assert.ok(boms > 100, `${boms} bodies after a BOM`);
+  assert.ok(broken > 500, `${broken} bodies with bytes that are not UTF-8`);
+});
+
+test('a listing with a name that is not UTF-8 reads as Response.json() reads it (U+FFFD), not as an undecodable page', async () => {
+  // A server passing a name's bytes through unchecked (a GBK name, a UTF-8 one cut mid-character): plain fetch and
+  // openai-node read the page, with U+FFFD in that name; so must llm-files, or every listing of the purpose fails.
+  const enc = (...parts) => new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...new TextEncoder().encode(p)] : p)));
+  const list = enc('{"object":"list","data":[{"id":"f1","object":"file","bytes":1,"created_at":2,"filename":"', [0xc4, 0xe3, 0xba, 0xc3], '.pdf","purpose":"file-extract","status":"ok"},'
+    + '{"id":"f2","object":"file","bytes":3,"created_at":4,"filename":"r\\u00e9sum', [0xe2, 0x82], '.txt","purpose":"file-extract","status":"ok"}]}');
+  const expected = await new Response(list).json();
+  const c = new LlmFiles({ provider: 'moonshot', apiKey: 'sk-x', baseURL: 'http://127.0.0.1:9', fetch: async () => new Response(list) });
+  const page = await c.files.list({ order: 'asc' });
+  assert.deepEqual(page.data.map((f) => [f.id, f.filename, f.raw]), expected.data.map((f) => [f.id, f.filename, f]));
+  assert.deepEqual(page.data.map((f) => f.filename), ['\ufffd\ufffd\ufffd.pdf', 'r\u00e9sum\ufffd.txt']);
+  // MiniMax's exact ids are still read from such a page.
+  const mm = enc('{"files":[{"file_id":9007199254740993,"bytes":1,"created_at":5,"filename":"', [0xff], '.wav","purpose":"voice_clone"}],"base_resp":{"status_code":0}}');
+  const m = new LlmFiles({ provider: 'minimax', apiKey: 'sk-x', baseURL: 'http://127.0.0.1:9', fetch: async () => new Response(mm) });
+  const [v] = (await m.files.list({ purpose: 'voice_clone' })).data;
+  assert.deepEqual([v.id, v.filename], ['9007199254740993', '\ufffd.wav']);
+  // An error body with one is read as the provider's error: its code, and its message with U+FFFD.
+  const err = enc('{"error":{"code":"1113","message":"', [0xd3, 0xe0, 0xb6, 0xee], ' no balance"}}');
+  const z = new LlmFiles({ provider: 'zhipu', apiKey: 'sk-x', baseURL: 'http://127.0.0.1:9', maxRetries: 0, fetch: async () => new Response(err, { status: 429 }) });
+  const e = await z.files.list({ purpose: 'batch' }).catch((x) => x);
+  assert.deepEqual([e.kind, e.code, e.retryable, e.raw.error.code], ['insufficient_balance', '1113', false, '1113']);
+  // (The wasm writes one U+FFFD per such byte, JS one per broken sequence: 4 here where `raw` has 3.)
+  assert.match(e.message, /\[1113\]: \ufffd+ no balance$/);
+  assert.equal(e.raw.error.message, '\ufffd\ufffd\ufffd no balance');
+  // Outside a string such a byte is still no JSON, for Response.json() too.
+  const d = await new LlmFiles({ provider: 'openai', apiKey: 'sk-x', baseURL: 'http://127.0.0.1:9', maxRetries: 0, fetch: async () => new Response(enc('{"data":[]', [0xff], '}')) }).files.list().catch((x) => x);
+  assert.equal(d.kind, 'decode');
 });
 
 test('each file carries its own provider object as raw, from the body it came from', async () => {
