@@ -30,8 +30,9 @@ function listen(signal, method, f) {
 }
 
 /** Runs slot `s` of `op`'s current stage to its end: its attempts and the waits between them. `c`: the client
- *  (provider, key, fetch); `o`: the call's options (its headers the client's with the call's own); `up`: the upload ({ blob, filename, purpose }); `ctx`:
- *  `{ bodies: [] }`, filled with every body read (numbered in order) and `response`, a download's last Response. */
+ *  (provider, key, fetch); `o`: the call's options, `headers` among them (the client's merged with the call's own);
+ *  `up`: the upload ({ blob, filename, purpose }); `ctx`: `{ bodies: [] }`, filled with every body read (numbered in
+ *  order) and `response`, a download's last Response. */
 export async function exchange(op, s, c, o, up, ctx) {
   for (let a; (a = op.next(s, aborted(o.signal), Date.now(), Math.random())) !== ''; ) {
     if (a[0] === 's') await sleep(+a.slice(1), o.signal);
