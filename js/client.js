@@ -43,12 +43,13 @@ function toError(text, provider, key, bodies) {
   } catch {
     e = { kind: 'decode', message: 'internal error (out of memory)', retryable: false, attempts: 0 };
   }
-  const redact = (s) => (typeof s === 'string' && key.length >= 4 ? s.replaceAll(key, '[redacted]') : s ?? null);
+  const redact = (s, k = key) => (typeof s === 'string' && key.length >= 4 ? s.replaceAll(k, '[redacted]') : s ?? null);
   const body = e.rawSeq == null ? undefined : bodies?.[e.rawSeq];
   let raw = body ? redact(lossy.decode(body)) : null;
   if (raw !== null && e.rawJson) {
     try {
-      raw = JSON.parse(raw);
+      // Parsed, a key the server echoed escaped (`sk-a\/b`, as PHP writes `/`) is whole again: cut from that form too.
+      raw = JSON.parse(redact(JSON.stringify(JSON.parse(raw)), JSON.stringify(key).slice(1, -1)));
     } catch {}
   }
   return new LlmFilesError(e.kind, redact(e.message), provider, e.status ?? null, redact(e.code), redact(e.requestId), e.retryable, e.attempts, raw);

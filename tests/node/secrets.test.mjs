@@ -77,3 +77,29 @@ test('failing calls of every kind print nothing with the key, and their errors c
   }
   for (const line of captured) assert.ok(!line.includes(KEY), `key printed: ${line}`);
 });
+
+test('a key the server echoes with JSON escapes is cut from the parsed body too', async () => {
+  // `/` is escaped by PHP's json_encode (`\/`); any character may come as `\uXXXX`; `"` and `\` always come escaped.
+  const key = 'sk-ab/cd+ef"g\\h==';
+  const forms = ['sk-ab\\/cd+ef\\"g\\\\h==', '\\u0073k-ab\\u002Fcd+ef\\u0022g\\u005Ch=='];
+  const bodies = {
+    minimax: (k) => [200, `{"base_resp":{"status_code":1004,"status_msg":"login fail: ${k}"}}`],
+    moonshot: (k) => [401, `{"error":{"type":"invalid_authentication_error","message":"Incorrect API key provided: ${k}"},"${k}":[1]}`],
+    zhipu: (k) => [401, `{"error":{"code":"1000","message":"${k}"}}`],
+    openai: (k) => [401, `{"error":{"type":"invalid_request_error","code":"invalid_api_key","message":"Incorrect API key provided: ${k}"}}`],
+  };
+  for (const provider of PROVIDERS) {
+    for (const k of forms) {
+      const [status, text] = bodies[provider](k);
+      const c = new LlmFiles({ provider, apiKey: key, maxRetries: 0, fetch: async () => new Response(text, { status, headers: { 'content-type': 'application/json' } }) });
+      const e = await rejection(c.files.list({ purpose: PURPOSE[provider] }));
+      assert.equal(e.kind, 'authentication', `${provider} ${k}`);
+      for (const t of [e.message, e.stack, JSON.stringify(e), String(e), JSON.stringify(e.raw), JSON.stringify(e.raw).replaceAll('\\\\', '\\').replaceAll('\\"', '"')]) {
+        assert.ok(!String(t).includes(key), `${provider}: key in ${t}`);
+      }
+      // The body is still the provider's, parsed, with the key's place marked.
+      assert.match(JSON.stringify(e.raw), /\[redacted\]/, provider);
+      assert.equal(typeof e.raw, 'object', provider);
+    }
+  }
+});

@@ -348,3 +348,57 @@ test('a configured base URL ending in a slash forwards to the same paths as one 
     await slashed.dispose();
   }
 });
+
+test('a provider key the provider echoes is cut from every answer but a file being downloaded', async () => {
+  const { proxy } = await import('../../worker/src/index.js');
+  // A key with the characters JSON escapes: `/` (as `\/` by PHP), `"` and `\`.
+  const key = 'ms/provider"key\\SECRET';
+  const env = { CLIENT_TOKEN: TOKEN, ALLOWED_ORIGINS: ORIGIN, MOONSHOT_API_KEY: key, MOONSHOT_BASE_URL: 'http://upstream.test/v1' };
+  let answer;
+  const real = globalThis.fetch;
+  globalThis.fetch = async () => answer();
+  const call = (path) => proxy({ url: `http://proxy.test/moonshot${path}`, method: 'GET', body: null, headers: new Headers({ Authorization: `Bearer ${TOKEN}`, Origin: ORIGIN }) }, env);
+  try {
+    const echoes = ['ms/provider\\"key\\\\SECRET', 'ms\\/provider\\"key\\\\SECRET', '\\u006ds\\u002Fprovider\\u0022key\\u005cSECRET'];
+    for (const echo of echoes) {
+      for (const [path, status] of [['/files', 401], ['/files', 200], ['/files/f1/content', 404]]) {
+        const body = `{"error":{"type":"invalid_authentication_error","message":"Incorrect API key provided: ${echo}"}}`;
+        answer = () => new Response(body, { status, headers: { 'content-type': 'application/json', 'content-length': String(body.length), 'x-msh-trace-id': `t ${key}`, 'Msh-Request-Id': 'r1' } });
+        const res = await call(path);
+        const text = await res.text();
+        assert.equal(res.status, status);
+        assert.ok(!text.includes(key) && !JSON.stringify(JSON.parse(text)).includes(JSON.stringify(key).slice(1, -1)), `${echo} at ${path}: ${text}`);
+        assert.equal(JSON.parse(text).error.message, 'Incorrect API key provided: [redacted]');
+        assert.equal(res.headers.get('x-msh-trace-id'), null, 'a header holding the key is dropped');
+        assert.equal(res.headers.get('msh-request-id'), 'r1');
+        assert.equal(res.headers.get('content-length'), null, 'no stale length');
+      }
+    }
+    // An answer without the key goes back byte for byte (BOM, bytes that are not UTF-8 and all), its type untouched.
+    const plain = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('{"object":"list","data":[],"note":"é ✓ \\u0041 '), 0xff, 0xc3, 0x22, 0x7d]);
+    for (const type of ['application/json', undefined]) {
+      answer = () => new Response(plain, { headers: type ? { 'content-type': type } : {} });
+      const res = await call('/files');
+      assert.deepEqual(new Uint8Array(await res.arrayBuffer()), plain);
+      assert.equal(res.headers.get('content-type'), type ?? null);
+    }
+    // A file being downloaded streams as it is, whatever it holds.
+    answer = () => new Response(`file text ${key}`, { headers: { 'content-type': 'text/plain' } });
+    assert.equal(await (await call('/files/f1/content')).text(), `file text ${key}`);
+    // No body (a 204) stays none; an answer cut off mid-body reads as a gateway error, which llm-files retries.
+    answer = () => new Response(null, { status: 204 });
+    assert.equal((await call('/files')).status, 204);
+    answer = () => new Response(new ReadableStream({ pull: (c) => c.error(new Error('reset')) }), { status: 200 });
+    assert.equal((await call('/files')).status, 502);
+  } finally {
+    globalThis.fetch = real;
+  }
+});
+
+test('through workerd, an error echoing the provider key reaches llm-files without it', async () => {
+  mock.state.faults.push({ provider: 'openai', op: 'list', times: 1, fault: { status: 401, body: { error: { type: 'invalid_request_error', code: 'invalid_api_key', message: `Incorrect API key provided: ${KEYS.openai}` } } } });
+  const e = await through('openai').files.list().catch((x) => x);
+  assert.equal(e.kind, 'authentication');
+  assert.equal(e.raw.error.message, 'Incorrect API key provided: [redacted]');
+  for (const t of [e.message, JSON.stringify(e), e.stack]) assert.ok(!t.includes(KEYS.openai), t);
+});

@@ -1,7 +1,8 @@
 // A Cloudflare Worker that keeps provider keys server-side for browser apps using llm-files:
 //   /{provider}/...  → that provider's file API, with the client's token swapped for the provider key.
 // Only the file API's paths and methods pass; only allow-listed origins and the configured client token are
-// accepted; upload sizes are checked before forwarding; bodies stream both ways. A cron trigger deletes files
+// accepted; upload sizes are checked before forwarding; uploads and downloads stream, other answers are read to cut
+// out the provider key wherever a provider echoed it. A cron trigger deletes files
 // older than a configured age with llm-files itself.
 import { LlmFiles } from 'llm-files';
 
@@ -17,17 +18,17 @@ const EXPOSE = 'Trace-Id, Msh-Request-Id, x-request-id, ga-traceid, x-log-id, mi
 // Multipart framing around the file part.
 const FORM_OVERHEAD = 64 * 1024;
 
-/** The file API's routes per provider: [method, path pattern, is upload]. */
+/** The file API's routes per provider: [method, path pattern, true for an upload, false for a download]. */
 function allowed(provider, method, path) {
   const routes = provider === 'minimax'
-    ? [['POST', /^\/v1\/files\/upload$/, true], ['GET', /^\/v1\/files\/(list|retrieve|retrieve_content)$/], ['POST', /^\/v1\/files\/delete$/]]
-    : [['POST', /^\/files$/, true], ['GET', /^\/files$/], ['GET', /^\/files\/[^/]+(\/content)?$/], ['DELETE', /^\/files\/[^/]+$/]];
+    ? [['POST', /^\/v1\/files\/upload$/, true], ['GET', /^\/v1\/files\/retrieve_content$/, false], ['GET', /^\/v1\/files\/(list|retrieve)$/], ['POST', /^\/v1\/files\/delete$/]]
+    : [['POST', /^\/files$/, true], ['GET', /^\/files$/], ['GET', /^\/files\/[^/]+\/content$/, false], ['GET', /^\/files\/[^/]+$/], ['DELETE', /^\/files\/[^/]+$/]];
   // An encoded slash or backslash in an id could become a path separator upstream, reaching a non-file route.
   if (/%2f|%5c/i.test(path)) return { status: 404 };
   const match = routes.filter(([, re]) => re.test(path));
   if (match.length === 0) return { status: 404 };
   const route = match.find(([m]) => m === method);
-  return route ? { status: 200, upload: Boolean(route[2]) } : { status: 405 };
+  return route ? { status: 200, upload: route[2] === true, download: route[2] === false } : { status: 405 };
 }
 
 /** The largest file a provider documents for any purpose, from llm-files' own capability table; Infinity when some
@@ -130,13 +131,43 @@ export async function proxy(request, env) {
     return refuse(413, `upload larger than ${provider}'s file limit`, origin);
   }
   if (!upstream) return refuse(502, 'the provider could not be reached', origin);
-  // Stream the answer back with only safe headers: content type, request ids, retry hints.
+  // The answer goes back with only safe headers: content type, request ids, retry hints (none holding the key).
   const out = new Headers(corsHeaders(origin));
   for (const h of ['Content-Type', 'Content-Length', 'Content-Disposition', ...EXPOSE.split(', ')]) {
     const v = upstream.headers.get(h);
-    if (v) out.set(h, v);
+    if (v && !v.includes(key)) out.set(h, v);
   }
-  return new Response(upstream.body, { status: upstream.status, headers: out });
+  // A file being downloaded streams back untouched. Any other answer (an error, MiniMax's at HTTP 200 among them, or a
+  // listing) is read and the key cut from it: a provider may echo it ("Incorrect API key provided: sk-…").
+  if ((route.download && upstream.ok) || upstream.body === null) return new Response(upstream.body, { status: upstream.status, headers: out });
+  out.delete('Content-Length');
+  let bytes;
+  try {
+    bytes = await upstream.arrayBuffer();
+  } catch {
+    // Cut off mid-body: a gateway error, retried by llm-files as the broken-off answer would have been.
+    return refuse(502, 'the provider\'s answer broke off', origin);
+  }
+  // An answer without the key goes back byte for byte (and as bytes: a string body would add a Content-Type).
+  const text = new TextDecoder().decode(bytes);
+  const cut = withoutKey(text, key);
+  return new Response(cut === text ? bytes : new TextEncoder().encode(cut), { status: upstream.status, headers: out });
+}
+
+/** `text` with `key` replaced wherever it stands: as it is, and as JSON writes it in a string (escaped `"` and `\`, and
+ *  `/` as `\/`, as PHP does); a JSON body with other escapes (`\u0073k-…`) is checked parsed, and re-serialised only
+ *  if the key is in it. */
+function withoutKey(text, key) {
+  if (key.length < 4) return text;
+  const escaped = JSON.stringify(key).slice(1, -1);
+  for (const k of [key, escaped, escaped.replaceAll('/', '\\/')]) text = text.replaceAll(k, '[redacted]');
+  if (text.includes('\\u')) {
+    try {
+      const again = JSON.stringify(JSON.parse(text));
+      if (again.includes(escaped)) return again.replaceAll(escaped, '[redacted]');
+    } catch {}
+  }
+  return text;
 }
 
 /** Deletes files older than CLEANUP_MAX_AGE_HOURS (or CLEANUP_MAX_AGE_HOURS_<PROVIDER>); logs each one. */
