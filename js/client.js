@@ -251,16 +251,19 @@ class Files {
     });
   }
 
-  /** Iterates over every file, across pages and, where the provider needs one, purposes. */
-  listAll(params, options) {
-    return guard(this, (c) => {
-      const q = listQuery(params, c.provider);
-      const o = callOptions(c, options);
-      const op = start(c, o, 2 /* listAll */, ...q);
-      // Registered now, not in the generator: an iterable dropped before its first step would never free its call.
-      op.keep();
-      return pages(op, c, o);
-    });
+  /** Iterates over every file, across pages and, where the provider needs one, purposes; bad parameters reject its
+   *  first step, as an async generator's work starts there (an iterable never stepped makes no call). */
+  async *listAll(params, options) {
+    const c = state.get(this);
+    let o;
+    const op = guard(this, () => start(c, (o = callOptions(c, options)), 2 /* listAll */, ...listQuery(params, c.provider)));
+    // A walk dropped mid-way waits at a `yield` for good, its `finally` never run: freed once collected.
+    op.keep();
+    try {
+      for (let page; (page = await settle(op, c, o, undefined, undefined, 1)); ) yield* page;
+    } finally {
+      op.free();
+    }
   }
 
   /** Retrieves one file's metadata. */
@@ -380,15 +383,6 @@ function value(r, c, ctx, id) {
       return undefined;
     default:
       throw toError(r, c.provider, c.key, ctx.bodies);
-  }
-}
-
-/** The walk as an async iterable of files; the machine is freed when iteration ends. */
-async function* pages(op, c, o) {
-  try {
-    for (let page; (page = await settle(op, c, o, undefined, undefined, 1)); ) yield* page;
-  } finally {
-    op.free();
   }
 }
 

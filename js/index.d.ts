@@ -295,7 +295,7 @@ export interface Files<P extends Provider = Provider> {
   create(params: FileCreateParams<P>, options?: RequestOptions): Promise<FileObject<P>>;
   /** Lists one page of files. */
   list(params?: FileListParams<P>, options?: RequestOptions): Promise<FileList<P>>;
-  /** Every file, across pages and (where the provider needs one) purposes: an async generator (`for await`, or `next()` and `return()`). */
+  /** Every file, across pages and (where the provider needs one) purposes: an async generator (`for await`, or `next()` and `return()`); bad parameters reject its first step. */
   listAll(params?: FileListParams<P>, options?: RequestOptions): AsyncGenerator<FileObject<P>, void, undefined>;
   /** One file's metadata (emulated from list pages on Zhipu). */
   retrieve(id: string, options?: RequestOptions): Promise<FileObject<P>>;

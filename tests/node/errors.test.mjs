@@ -384,8 +384,13 @@ test('bad input is refused with invalid_argument before any request', async (t) 
     assert.equal(e.kind, 'invalid_argument', `#${i}: ${e.message}`);
     assert.equal(e.attempts, 0);
   }
-  assert.throws(() => c.files.listAll({ limit: -1 }), (e) => e.kind === 'invalid_argument' && e.provider === 'moonshot');
-  assert.throws(() => c.files.listAll({}, { headers: { authorization: 'x' } }), { kind: 'invalid_argument', message: 'headers.authorization is not a header the client can send' });
+  // listAll, an async generator, rejects its first step (a `for await` over it throws there); calling it throws nothing.
+  const walks = [c.files.listAll({ limit: -1 }), c.files.listAll({}, { headers: { authorization: 'x' } }), c.files.listAll.call({})];
+  assert.deepEqual((await rejection(walks[0].next())).toJSON(), { ...(await rejection(c.files.list({ limit: -1 }))).toJSON() });
+  assert.equal((await rejection(walks[1].next())).message, 'headers.authorization is not a header the client can send');
+  assert.equal((await rejection(walks[2].next())).message, 'call the methods of client.files on client.files');
+  for (const w of walks) assert.deepEqual(await w.next(), { value: undefined, done: true });
+  await assert.rejects(async () => { for await (const f of c.files.listAll({ order: 'newest' })) assert.fail(f); }, { kind: 'invalid_argument', provider: 'moonshot' });
   // A refusal names the client's provider, whether the JS or the wasm refused it.
   const named = [[c.files.create({ file: 'x', filename: 'a.txt' }), 'moonshot'], [c.files.list({ limit: 0 }), 'moonshot'],
     [c.files.retrieve('..'), 'moonshot'], [mm.files.retrieve('abc'), 'minimax'], [mm.files.create({ file: 'x', purpose: 'voice_clone' }), 'minimax']];
