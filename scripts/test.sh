@@ -15,7 +15,7 @@ suite() {
 }
 suite "cargo test: sans-IO core, call state machines and fuzz smoke (20,000 inputs)" cargo test --lib --test fuzz
 suite "node --test: the package against the mock providers and the providers' OpenAPI pages (Prism), and the fetch executor" node --test --test-timeout=120000 tests/node/*.test.mjs
-suite "worker proxy in workerd: forwarding, auth, CORS, limits, cron cleanup" node --test --test-timeout=120000 tests/worker/*.test.mjs
+suite "worker proxy in workerd: forwarding, auth, CORS, limits, cron cleanup; a seeded fuzz of its handler" node --test --test-timeout=120000 tests/worker/*.test.mjs
 suite "demo end to end in Chromium: against the mock and through the Worker proxy; Chromium's own resend over HTTP/2" node --test --test-timeout=120000 tests/e2e/*.test.mjs
 suite "fault matrix: every provider x operation x fault" node tests/faults/matrix.mjs
 suite "js fuzz: 3,000 random calls on the exported API" node tests/faults/jsfuzz.mjs 3000 1

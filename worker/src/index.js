@@ -135,7 +135,7 @@ export async function proxy(request, env) {
   const out = new Headers(corsHeaders(origin));
   for (const h of ['Content-Type', 'Content-Length', 'Content-Disposition', ...EXPOSE.split(', ')]) {
     const v = upstream.headers.get(h);
-    if (v && !v.includes(key)) out.set(h, v);
+    if (v && !v.includes(key) && !unescaped(v).includes(key)) out.set(h, v);
   }
   // A file being downloaded streams back untouched. Any other answer (an error, MiniMax's at HTTP 200 among them, or a
   // listing) is read and the key cut from it: a provider may echo it ("Incorrect API key provided: sk-…").
@@ -151,23 +151,32 @@ export async function proxy(request, env) {
   // An answer without the key goes back byte for byte (and as bytes: a string body would add a Content-Type).
   const text = new TextDecoder().decode(bytes);
   const cut = withoutKey(text, key);
+  // Past cutting (the key in an escaped text that is not JSON and decodes to more escapes): withheld, its status kept.
+  if (cut === null) return refuse(upstream.status >= 400 ? upstream.status : 502, 'the provider\'s answer held the provider key and was withheld', origin);
   return new Response(cut === text ? bytes : new TextEncoder().encode(cut), { status: upstream.status, headers: out });
 }
 
-/** `text` with `key` replaced wherever it stands: as it is, and as JSON writes it in a string (escaped `"` and `\`, and
- *  `/` as `\/`, as PHP does); a JSON body with other escapes (`\u0073k-…`) is checked parsed, and re-serialised only
- *  if the key is in it. */
+/** `s` with every JSON escape undone, wherever it stands: the text a reader decoding any part of a body could see. */
+const unescaped = (s) => s.replace(/\\(?:u([0-9a-fA-F]{4})|([\s\S]))/g, (_, h, c) => (h ? String.fromCharCode(parseInt(h, 16)) : ({ b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' })[c] ?? c));
+
+/** `text` with `key` cut wherever it stands: as it is, and as JSON writes it in a string (escaped `"` and `\`, and `/`
+ *  as `\/`, as PHP does). A key still there once every escape is undone (`\u0073k-…`, only some `/` as `\/`, or in a
+ *  duplicate property `JSON.parse` drops) is cut from the body as `JSON.stringify` writes it, or, not JSON, as read
+ *  with its escapes undone; `null` if even that holds it. */
 function withoutKey(text, key) {
   if (key.length < 4) return text;
   const escaped = JSON.stringify(key).slice(1, -1);
-  for (const k of [key, escaped, escaped.replaceAll('/', '\\/')]) text = text.replaceAll(k, '[redacted]');
-  if (text.includes('\\u')) {
-    try {
-      const again = JSON.stringify(JSON.parse(text));
-      if (again.includes(escaped)) return again.replaceAll(escaped, '[redacted]');
-    } catch {}
+  const cut = (s) => [key, escaped, escaped.replaceAll('/', '\\/')].reduce((t, k) => t.replaceAll(k, '[redacted]'), s);
+  text = cut(text);
+  if (!unescaped(text).includes(key)) return text;
+  let again;
+  try {
+    again = JSON.stringify(JSON.parse(text));
+  } catch {
+    again = unescaped(text);
   }
-  return text;
+  again = cut(again);
+  return unescaped(again).includes(key) ? null : again;
 }
 
 /** Deletes files older than CLEANUP_MAX_AGE_HOURS (or CLEANUP_MAX_AGE_HOURS_<PROVIDER>); logs each one. */
