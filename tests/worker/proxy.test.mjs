@@ -395,6 +395,66 @@ test('a provider key the provider echoes is cut from every answer but a file bei
   }
 });
 
+test('a MiniMax download answered as JSON or untyped is read as the error at HTTP 200 it may be; a longer one, or a typed one, streams untouched', async () => {
+  const { proxy } = await import('../../worker/src/index.js');
+  const key = 'mm/provider-key-SECRET';
+  const env = { CLIENT_TOKEN: TOKEN, MINIMAX_API_KEY: key, MINIMAX_BASE_URL: 'http://upstream.test' };
+  let answer;
+  const real = globalThis.fetch;
+  globalThis.fetch = async () => answer();
+  const call = () => proxy({ url: 'http://proxy.test/minimax/v1/files/retrieve_content?file_id=1', method: 'GET', body: null, headers: new Headers({ Authorization: `Bearer ${TOKEN}` }) }, env);
+  const bytes = (t) => new TextEncoder().encode(t);
+  try {
+    // MiniMax's error at HTTP 200, echoing the key (escaped as PHP writes `/`), typed as JSON or not typed at all.
+    const error = `{"base_resp":{"status_code":1004,"status_msg":"login fail: ${key.replaceAll('/', '\\/')}"}}`;
+    for (const headers of [{ 'content-type': 'application/json; charset=utf-8', 'content-length': String(error.length) }, {}]) {
+      answer = () => new Response(bytes(error), { headers });
+      const res = await call();
+      const text = await res.text();
+      assert.equal(res.status, 200);
+      assert.deepEqual(JSON.parse(text), { base_resp: { status_code: 1004, status_msg: 'login fail: [redacted]' } }, text);
+      assert.equal(res.headers.get('content-length'), null, 'no stale length');
+    }
+    // A JSON file without the key comes back byte for byte.
+    answer = () => new Response(bytes('{"a":"x\\/y"}'), { headers: { 'content-type': 'application/json' } });
+    assert.equal(await (await call()).text(), '{"a":"x\\/y"}');
+    // A typed file (generated audio) streams untouched, whatever it holds.
+    answer = () => new Response(bytes(`ID3 ${key}`), { headers: { 'content-type': 'audio/mpeg' } });
+    assert.equal(await (await call()).text(), `ID3 ${key}`);
+    // Longer than any error (64 KiB): the file, streamed on in full, in pieces as it came, its length kept.
+    const piece = 'x'.repeat(40000);
+    const long = `[${JSON.stringify(key)},"${piece}","${piece}","${piece}"]`;
+    answer = () => new Response(new ReadableStream({
+      start(c) {
+        for (let i = 0; i < long.length; i += 30000) c.enqueue(bytes(long.slice(i, i + 30000)));
+        c.close();
+      },
+    }), { headers: { 'content-type': 'application/json', 'content-length': String(long.length) } });
+    const res = await call();
+    assert.equal(res.headers.get('content-length'), String(long.length));
+    assert.equal(await res.text(), long);
+    // Broken off before 64 KiB: a gateway error, as for any other answer read; broken off later: the stream errors.
+    const breaking = (n) => () => {
+      let sent = false;
+      return new Response(new ReadableStream({
+        pull(c) {
+          if (sent) c.error(new Error('reset'));
+          else c.enqueue(bytes('x'.repeat(n)));
+          sent = true;
+        },
+      }), { headers: { 'content-type': 'application/json' } });
+    };
+    answer = breaking(100);
+    assert.equal((await call()).status, 502);
+    answer = breaking(70000);
+    const late = await call();
+    assert.equal(late.status, 200);
+    await assert.rejects(late.arrayBuffer());
+  } finally {
+    globalThis.fetch = real;
+  }
+});
+
 test('through workerd, an error echoing the provider key reaches llm-files without it', async () => {
   mock.state.faults.push({ provider: 'openai', op: 'list', times: 1, fault: { status: 401, body: { error: { type: 'invalid_request_error', code: 'invalid_api_key', message: `Incorrect API key provided: ${KEYS.openai}` } } } });
   const e = await through('openai').files.list().catch((x) => x);
@@ -402,3 +462,17 @@ test('through workerd, an error echoing the provider key reaches llm-files witho
   assert.equal(e.raw.error.message, 'Incorrect API key provided: [redacted]');
   for (const t of [e.message, JSON.stringify(e), e.stack]) assert.ok(!t.includes(KEYS.openai), t);
 });
+
+test('through workerd, a MiniMax download answered as a JSON error at HTTP 200 reaches llm-files without the key; a long JSON file streams whole', async () => {
+  mock.state.faults.push({ provider: 'minimax', op: 'content', times: 1, fault: { status: 200, body: { base_resp: { status_code: 1004, status_msg: `login fail: ${KEYS.minimax}` } } } });
+  const e = await through('minimax').files.content('1').catch((x) => x);
+  assert.equal(e.kind, 'authentication');
+  assert.equal(e.raw.base_resp.status_msg, 'login fail: [redacted]');
+  for (const t of [e.message, JSON.stringify(e), e.stack]) assert.ok(!t.includes(KEYS.minimax), t);
+  // Past 64 KiB the proxy streams it on as it came; llm-files sees a file, not an error.
+  const long = { base_resp: { status_code: 0 }, data: 'x'.repeat(100000) };
+  mock.state.faults.push({ provider: 'minimax', op: 'content', times: 1, fault: { status: 200, body: long } });
+  const res = await through('minimax').files.content('1');
+  assert.deepEqual(await res.json(), long);
+});
+

@@ -1,8 +1,9 @@
 // A Cloudflare Worker that keeps provider keys server-side for browser apps using llm-files:
 //   /{provider}/...  → that provider's file API, with the client's token swapped for the provider key.
 // Only the file API's paths and methods pass; only allow-listed origins and the configured client token are
-// accepted; upload sizes are checked before forwarding; uploads and downloads stream, other answers are read to cut
-// out the provider key wherever a provider echoed it. A cron trigger deletes files
+// accepted; upload sizes are checked before forwarding; uploads and downloads stream, other answers (and a MiniMax
+// download answered as JSON or untyped, which may be an error at HTTP 200) are read to cut out the provider key
+// wherever a provider echoed it. A cron trigger deletes files
 // older than a configured age with llm-files itself.
 import { LlmFiles } from 'llm-files';
 
@@ -17,6 +18,8 @@ const PROVIDERS = {
 const EXPOSE = 'Trace-Id, Msh-Request-Id, x-request-id, ga-traceid, x-log-id, minimax-request-id, x-mm-request-id, alb_request_id, x-msh-trace-id, Retry-After, retry-after-ms, x-should-retry, Date';
 // Multipart framing around the file part.
 const FORM_OVERHEAD = 64 * 1024;
+// How much of a MiniMax download answered as JSON or untyped is read as a possible error (llm-files reads as much).
+const ERROR_MAX = 64 * 1024;
 
 /** The file API's routes per provider: [method, path pattern, true for an upload, false for a download]. */
 function allowed(provider, method, path) {
@@ -138,16 +141,32 @@ export async function proxy(request, env) {
     if (v && !v.includes(key) && !unescaped(v).includes(key)) out.set(h, v);
   }
   // A file being downloaded streams back untouched. Any other answer (an error, MiniMax's at HTTP 200 among them, or a
-  // listing) is read and the key cut from it: a provider may echo it ("Incorrect API key provided: sk-…").
-  if ((route.download && upstream.ok) || upstream.body === null) return new Response(upstream.body, { status: upstream.status, headers: out });
-  out.delete('Content-Length');
+  // listing) is read and the key cut from it: a provider may echo it ("Incorrect API key provided: sk-…"). So is a
+  // MiniMax download answered as JSON or untyped, which may be such an error, as far as an error could reach.
+  const download = route.download && upstream.ok;
+  const type = upstream.headers.get('Content-Type');
+  const suspect = download && provider === 'minimax' && (type === null || /json/i.test(type));
+  if ((download && !suspect) || upstream.body === null) return new Response(upstream.body, { status: upstream.status, headers: out });
   let bytes;
   try {
-    bytes = await upstream.arrayBuffer();
+    if (suspect) {
+      const reader = upstream.body.getReader();
+      const parts = [];
+      let r;
+      for (let size = 0; size <= ERROR_MAX && !(r = await reader.read()).done; size += r.value.byteLength) parts.push(r.value);
+      // Longer than any error: the file, streamed on as it came (its Content-Length still true).
+      if (!r.done) return new Response(new ReadableStream({
+        start: (c) => parts.forEach((part) => c.enqueue(part)),
+        pull: async (c) => ((r = await reader.read()).done ? c.close() : c.enqueue(r.value)),
+        cancel: (why) => reader.cancel(why),
+      }), { status: upstream.status, headers: out });
+      bytes = await new Blob(parts).arrayBuffer();
+    } else bytes = await upstream.arrayBuffer();
   } catch {
     // Cut off mid-body: a gateway error, retried by llm-files as the broken-off answer would have been.
     return refuse(502, 'the provider\'s answer broke off', origin);
   }
+  out.delete('Content-Length');
   // An answer without the key goes back byte for byte (and as bytes: a string body would add a Content-Type).
   const text = new TextDecoder().decode(bytes);
   const cut = withoutKey(text, key);
