@@ -4,6 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
@@ -474,5 +476,40 @@ test('through workerd, a MiniMax download answered as a JSON error at HTTP 200 r
   mock.state.faults.push({ provider: 'minimax', op: 'content', times: 1, fault: { status: 200, body: long } });
   const res = await through('minimax').files.content('1');
   assert.deepEqual(await res.json(), long);
+});
+
+test('through workerd, a download the provider sent gzip-encoded reaches the browser whole: fetch decoded it, so its encoded length is not passed on', async () => {
+  const text = 'extracted text, long enough to shrink when compressed. '.repeat(200);
+  const gz = gzipSync(text);
+  // A provider (or its CDN) compressing its answers: workerd's fetch decodes the body but keeps the headers as sent.
+  const upstream = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-encoding': 'gzip', 'content-length': String(gz.length) });
+    res.end(gz);
+  });
+  await new Promise((r) => upstream.listen(0, '127.0.0.1', r));
+  const w = await worker({ MOONSHOT_BASE_URL: `http://127.0.0.1:${upstream.address().port}/v1` });
+  try {
+    for (const path of ['/moonshot/files/f1/content', '/moonshot/files']) {
+      const res = await w.dispatchFetch(`http://proxy.test${path}`, { headers: { Authorization: `Bearer ${TOKEN}`, Origin: ORIGIN, 'Accept-Encoding': 'identity' } });
+      assert.equal(res.status, 200, path);
+      assert.notEqual(res.headers.get('content-length'), String(gz.length), `${path}: the encoded length passed on`);
+      assert.equal(await res.text(), text, path);
+    }
+  } finally {
+    await w.dispose();
+    await new Promise((r) => upstream.close(r));
+  }
+  // workerd's answer carries no such length; a fetch that keeps it, as Node's does (the Fetch standard leaves the headers as
+  // sent), must not have it passed on either: the browser would cut the decoded body at the encoded length.
+  const { proxy } = await import('../../worker/src/index.js');
+  const real = globalThis.fetch;
+  globalThis.fetch = async () => new Response(text, { headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip', 'content-length': String(gz.length) } });
+  try {
+    const res = await proxy({ url: 'http://proxy.test/moonshot/files/f1/content', method: 'GET', body: null, headers: new Headers({ Authorization: `Bearer ${TOKEN}` }) }, { CLIENT_TOKEN: TOKEN, MOONSHOT_API_KEY: KEYS.moonshot });
+    assert.equal(res.headers.get('content-length'), null);
+    assert.equal(await res.text(), text);
+  } finally {
+    globalThis.fetch = real;
+  }
 });
 

@@ -136,7 +136,9 @@ export async function proxy(request, env) {
   if (!upstream) return refuse(502, 'the provider could not be reached', origin);
   // The answer goes back with only safe headers: content type, request ids, retry hints (none holding the key).
   const out = new Headers(corsHeaders(origin));
-  for (const h of ['Content-Type', 'Content-Length', 'Content-Disposition', ...EXPOSE.split(', ')]) {
+  // fetch decodes a compressed body but may keep the encoded length (the Fetch standard leaves headers as sent).
+  const length = upstream.headers.has('Content-Encoding') ? [] : ['Content-Length'];
+  for (const h of ['Content-Type', ...length, 'Content-Disposition', ...EXPOSE.split(', ')]) {
     const v = upstream.headers.get(h);
     if (v && !v.includes(key) && !unescaped(v).includes(key)) out.set(h, v);
   }
