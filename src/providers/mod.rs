@@ -800,6 +800,9 @@ fn status_text(status: u16) -> &'static str {
         408 => "request timeout",
         409 => "conflict",
         429 => "too many requests",
+        // Zhipu's own statuses for its file API (providers.md, "HTTP-level file errors").
+        434 => "no API permission",
+        435 => "file too large",
         500 => "internal server error",
         502 => "bad gateway",
         503 => "service unavailable",
@@ -1065,7 +1068,7 @@ mod tests {
         let e = Provider::Zhipu.parse_list(&resp(200, &[], "")).unwrap_err();
         assert_eq!((e.kind, e.raw), (Kind::Decode, None));
         // A body-less error still says something: the status's reason phrase.
-        let texts = [(400, "bad request"), (401, "unauthorized"), (403, "forbidden"), (404, "not found"), (408, "request timeout"), (409, "conflict"), (429, "too many requests"), (500, "internal server error"), (502, "bad gateway"), (503, "service unavailable"), (504, "gateway timeout"), (418, "request failed")];
+        let texts = [(400, "bad request"), (401, "unauthorized"), (403, "forbidden"), (404, "not found"), (408, "request timeout"), (409, "conflict"), (429, "too many requests"), (434, "no API permission"), (435, "file too large"), (500, "internal server error"), (502, "bad gateway"), (503, "service unavailable"), (504, "gateway timeout"), (418, "request failed")];
         for (status, text) in texts {
             let e = Provider::OpenAi.parse_list(&resp(status, &[], "")).unwrap_err();
             assert_eq!((e.message, e.raw), (format!("openai {status}: {text}"), None));

@@ -114,7 +114,10 @@ mod tests {
         let e = P.parse_list(&resp(409, &[], r#"{"error":{"code":"1113","message":"m"}}"#)).unwrap_err();
         assert_eq!((e.kind, e.retryable), (Kind::InsufficientBalance, false));
         let e = P.parse_list(&resp(434, &[], "no permission")).unwrap_err();
-        assert_eq!(e.kind, Kind::PermissionDenied);
+        assert_eq!((e.kind, e.message.as_str()), (Kind::PermissionDenied, "zhipu 434: no API permission"));
+        // A 435 with a text body still says what Zhipu's code table means by it.
+        let e = P.parse_list(&resp(435, &[], "<html>too big</html>")).unwrap_err();
+        assert_eq!((e.kind, e.message.as_str()), (Kind::InvalidRequest, "zhipu 435: file too large"));
         let e = P.parse_list(&resp(435, &[], r#"{"error":{"code":"435","message":"file too large"}}"#)).unwrap_err();
         assert_eq!(e.kind, Kind::InvalidRequest);
         // No code, or one that is not a number: the status decides.
